@@ -1,1 +1,7 @@
-pub mod x {}
+//! The domain of Purple Sector, free of actors and sockets: what a telemetry frame
+//! means, where laps begin and end, the synthetic demo driver, how frames and laps
+//! are stored, and how the process is configured. The actor system in
+//! `purplesector-actors` is a thin layer over these plain functions and types.
+
+pub mod demo;
+pub mod laps;
