@@ -3,5 +3,9 @@
 //! are stored, and how the process is configured. The actor system in
 //! `purplesector-actors` is a thin layer over these plain functions and types.
 
+pub mod channels;
+pub mod config;
 pub mod demo;
 pub mod laps;
+pub mod outbox;
+pub mod storage;

@@ -1,0 +1,411 @@
+//! Configuration of a Purple Sector process.
+//!
+//! Layers, lowest first: built-in defaults (the embedded local mode), the TOML file
+//! (`purplesector.toml` in the working directory, or `--config FILE`), environment
+//! variables `PURPLESECTOR__SECTION__KEY`, the conventional names (`DATABASE_URL`),
+//! and finally command-line flags. A bad value fails at start with one line naming
+//! the key, so an operator never has to guess which setting is wrong.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Every setting of the process. Field names are the configuration keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub writer: WriterSettings,
+    pub stream: StreamSettings,
+    pub session: SessionSettings,
+    pub demo: DemoSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address the HTTP/WebSocket server binds, `HOST:PORT` (port 0 picks a free one).
+    pub addr: String,
+    /// Directory of the built web app; empty means: look next to the binary and in
+    /// the working directory for `frontend/dist`.
+    pub web_dir: String,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    /// Directory for the embedded SQLite database.
+    pub data_dir: PathBuf,
+    /// Database URL; empty means the embedded SQLite file `<data_dir>/purplesector.db`.
+    /// Secret: redacted by `purplesector config`.
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WriterSettings {
+    /// Flush the frame batch when it holds this many frames...
+    pub batch_frames: usize,
+    /// ...or when its oldest frame has waited this long, whichever comes first.
+    pub flush_interval_ms: u64,
+    /// Frames the writer may hold while a flush is in progress before it pushes
+    /// back on the sessions feeding it.
+    pub max_pending_frames: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StreamSettings {
+    /// Messages queued for one browser before the oldest telemetry is dropped.
+    pub viewer_queue_messages: usize,
+    /// Seconds between WebSocket pings to a browser.
+    pub heartbeat_interval_s: u64,
+    /// A browser silent for this long is disconnected.
+    pub client_timeout_s: u64,
+    /// Largest WebSocket message accepted from a client, in bytes.
+    pub max_client_message_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSettings {
+    /// A live session that receives no frame for this long stops being live.
+    pub idle_timeout_s: u64,
+    /// Frames of the lap in progress kept for viewers who join mid-lap.
+    pub max_lap_buffer_frames: usize,
+    /// Frames a session accepts in one ingest batch.
+    pub max_batch_frames: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoSettings {
+    /// Start the synthetic demo driver with the server.
+    pub enabled: bool,
+    /// Seed of the demo driver (same seed, same laps).
+    pub seed: u64,
+    /// Time multiplier: 1 is real time; tests run it faster.
+    pub speed: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// `tracing` filter, e.g. `info` or `purplesector=debug,info`.
+    pub level: String,
+    /// `human` or `json`.
+    pub format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerSettings::default(),
+            storage: StorageSettings::default(),
+            writer: WriterSettings::default(),
+            stream: StreamSettings::default(),
+            session: SessionSettings::default(),
+            demo: DemoSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings { addr: "127.0.0.1:8080".into(), web_dir: String::new(), workers: 0 }
+    }
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        StorageSettings { data_dir: PathBuf::from("./data"), database_url: String::new() }
+    }
+}
+
+impl Default for WriterSettings {
+    fn default() -> Self {
+        WriterSettings { batch_frames: 2_000, flush_interval_ms: 200, max_pending_frames: 50_000 }
+    }
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        StreamSettings {
+            viewer_queue_messages: 256,
+            heartbeat_interval_s: 5,
+            client_timeout_s: 30,
+            max_client_message_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings { idle_timeout_s: 30, max_lap_buffer_frames: 60 * 60 * 10, max_batch_frames: 10_000 }
+    }
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        DemoSettings { enabled: false, seed: 1, speed: 1.0 }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings { level: "info".into(), format: "human".into() }
+    }
+}
+
+/// A configuration that cannot be used; its message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+impl ConfigError {
+    fn key(key: &str, message: impl std::fmt::Display) -> Self {
+        ConfigError(format!("`{key}`: {message}"))
+    }
+}
+
+/// Where the settings come from besides defaults and the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    /// An explicit `--config FILE` (must exist); otherwise `purplesector.toml` in the
+    /// working directory is read when present.
+    pub config_file: Option<PathBuf>,
+    /// Command-line overrides as `(key, value)`, e.g. `("server.addr", "0.0.0.0:80")`.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// Conventional environment names that also set a key (lower priority than flags,
+/// higher than `PURPLESECTOR__...`).
+const CONVENTIONAL_ENV: &[(&str, &str)] = &[("DATABASE_URL", "storage.database_url")];
+
+/// Keys whose values are secrets: shown as `<redacted>` by [`Settings::redacted`].
+const SECRET_KEYS: &[&str] = &["storage.database_url"];
+
+impl Settings {
+    /// Loads and validates the settings from every layer.
+    pub fn load(sources: &Sources) -> Result<Settings, ConfigError> {
+        Self::load_from(sources, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given (tests pass their own).
+    pub fn load_from(
+        sources: &Sources,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let defaults = config::Config::try_from(&Settings::default())
+            .map_err(|error| ConfigError(format!("built-in defaults: {error}")))?;
+        let mut builder = config::Config::builder().add_source(defaults);
+
+        match &sources.config_file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError(format!(
+                        "config file {} does not exist",
+                        path.display()
+                    )));
+                }
+                builder = builder.add_source(config::File::from(path.as_path()).required(true));
+            }
+            None => {
+                builder = builder.add_source(config::File::from(Path::new("purplesector.toml")).required(false));
+            }
+        }
+
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let prefixed: std::collections::HashMap<String, String> = env
+            .iter()
+            .filter(|(name, _)| name.starts_with("PURPLESECTOR__"))
+            .cloned()
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("PURPLESECTOR")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(prefixed)),
+        );
+        for (name, key) in CONVENTIONAL_ENV {
+            if let Some((_, value)) = env.iter().find(|(env_name, _)| env_name == name) {
+                builder = builder
+                    .set_override(*key, value.clone())
+                    .map_err(|error| ConfigError::key(key, error))?;
+            }
+        }
+        for (key, value) in &sources.overrides {
+            builder = builder
+                .set_override(key.as_str(), value.clone())
+                .map_err(|error| ConfigError::key(key, error))?;
+        }
+
+        let settings: Settings = builder
+            .build()
+            .and_then(|config| config.try_deserialize())
+            .map_err(|error| ConfigError(error.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what the types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.server_addr()?;
+        if self.writer.batch_frames == 0 {
+            return Err(ConfigError::key("writer.batch_frames", "must be at least 1"));
+        }
+        if self.writer.max_pending_frames < self.writer.batch_frames {
+            return Err(ConfigError::key(
+                "writer.max_pending_frames",
+                "must be at least writer.batch_frames",
+            ));
+        }
+        if self.writer.flush_interval_ms == 0 {
+            return Err(ConfigError::key("writer.flush_interval_ms", "must be at least 1"));
+        }
+        if self.stream.viewer_queue_messages < 2 {
+            return Err(ConfigError::key("stream.viewer_queue_messages", "must be at least 2"));
+        }
+        if self.stream.heartbeat_interval_s == 0
+            || self.stream.client_timeout_s <= self.stream.heartbeat_interval_s
+        {
+            return Err(ConfigError::key(
+                "stream.client_timeout_s",
+                "must be longer than stream.heartbeat_interval_s (and both above 0)",
+            ));
+        }
+        if self.session.idle_timeout_s == 0 {
+            return Err(ConfigError::key("session.idle_timeout_s", "must be at least 1"));
+        }
+        if self.session.max_batch_frames == 0 {
+            return Err(ConfigError::key("session.max_batch_frames", "must be at least 1"));
+        }
+        if !(self.demo.speed > 0.0 && self.demo.speed <= 1000.0) {
+            return Err(ConfigError::key("demo.speed", format!("{} is not in (0, 1000]", self.demo.speed)));
+        }
+        if !["human", "json"].contains(&self.log.format.as_str()) {
+            return Err(ConfigError::key("log.format", format!("{:?} is not `human` or `json`", self.log.format)));
+        }
+        if !self.storage.database_url.is_empty() && !self.storage.database_url.starts_with("sqlite:") {
+            return Err(ConfigError::key(
+                "storage.database_url",
+                "only sqlite: URLs are supported by this build (PostgreSQL comes with the scale-out mode)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The bind address, parsed.
+    pub fn server_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.addr.parse().map_err(|_| {
+            ConfigError::key("server.addr", format!("{:?} is not HOST:PORT (e.g. 127.0.0.1:8080)", self.server.addr))
+        })
+    }
+
+    /// The SQLite database file this process uses.
+    pub fn sqlite_path(&self) -> PathBuf {
+        match self.storage.database_url.strip_prefix("sqlite:") {
+            Some(path) => PathBuf::from(path.trim_start_matches("//")),
+            None => self.storage.data_dir.join("purplesector.db"),
+        }
+    }
+
+    /// The effective settings as TOML with secrets replaced, for `purplesector config`.
+    pub fn redacted(&self) -> String {
+        let mut value = toml::Value::try_from(self).expect("settings serialize to TOML");
+        for key in SECRET_KEYS {
+            let mut parts = key.split('.');
+            let (section, name) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            if let Some(field) = value.get_mut(section).and_then(|section| section.get_mut(name)) {
+                if field.as_str().is_some_and(|text| !text.is_empty()) {
+                    *field = toml::Value::String("<redacted>".into());
+                }
+            }
+        }
+        toml::to_string_pretty(&value).expect("TOML renders")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let sources = Sources { config_file: None, overrides: vec![] };
+        // Run from a directory without purplesector.toml.
+        let _ = dir;
+        Settings::load_from(&sources, env(pairs))
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_local_mode() {
+        let settings = load(&[]).unwrap();
+        assert_eq!(settings, Settings::default());
+        assert_eq!(settings.server_addr().unwrap().to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.sqlite_path(), PathBuf::from("./data/purplesector.db"));
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let settings = load(&[
+            ("PURPLESECTOR__SERVER__ADDR", "0.0.0.0:9000"),
+            ("PURPLESECTOR__WRITER__BATCH_FRAMES", "500"),
+            ("PURPLESECTOR__DEMO__SPEED", "10"),
+            ("UNRELATED", "x"),
+        ])
+        .unwrap();
+        assert_eq!(settings.server.addr, "0.0.0.0:9000");
+        assert_eq!(settings.writer.batch_frames, 500);
+        assert_eq!(settings.demo.speed, 10.0);
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("custom.toml");
+        std::fs::write(&file, "[server]\naddr = \"127.0.0.1:1111\"\n[writer]\nbatch_frames = 10\n").unwrap();
+        let sources = Sources {
+            config_file: Some(file),
+            overrides: vec![("server.addr".into(), "127.0.0.1:3333".into())],
+        };
+        let settings =
+            Settings::load_from(&sources, env(&[("PURPLESECTOR__WRITER__BATCH_FRAMES", "20")])).unwrap();
+        assert_eq!(settings.server.addr, "127.0.0.1:3333");
+        assert_eq!(settings.writer.batch_frames, 20);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let error = load(&[("PURPLESECTOR__SERVER__ADDR", "nowhere")]).unwrap_err().to_string();
+        assert!(error.contains("server.addr"), "{error}");
+        let error = load(&[("PURPLESECTOR__WRITER__BATCH_FRAMES", "many")]).unwrap_err().to_string();
+        assert!(error.contains("batch_frames"), "{error}");
+        let error = load(&[("PURPLESECTOR__DEMO__SPEED", "-1")]).unwrap_err().to_string();
+        assert!(error.contains("demo.speed"), "{error}");
+        let error = load(&[("PURPLESECTOR__SERVER__PORTT", "1")]).unwrap_err().to_string();
+        assert!(error.contains("portt"), "{error}");
+        let missing = Sources { config_file: Some("/nonexistent/p.toml".into()), overrides: vec![] };
+        let error = Settings::load_from(&missing, env(&[])).unwrap_err().to_string();
+        assert!(error.contains("/nonexistent/p.toml"), "{error}");
+    }
+
+    #[test]
+    fn conventional_database_url_is_read_and_redacted() {
+        let settings = load(&[("DATABASE_URL", "sqlite:///tmp/x.db")]).unwrap();
+        assert_eq!(settings.sqlite_path(), PathBuf::from("/tmp/x.db"));
+        let shown = settings.redacted();
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert!(!shown.contains("/tmp/x.db"), "{shown}");
+    }
+}

@@ -1,0 +1,390 @@
+//! The embedded store: sessions, laps and every telemetry frame in one SQLite file.
+//!
+//! Every call takes the owner and every query is scoped by it: one user can never
+//! read or change another's rows, whatever id they ask for. Calls are synchronous
+//! (diesel over SQLite); actors run them on blocking threads. Frames are keyed by
+//! `(session_id, seq)` so a re-delivered frame is a no-op.
+
+mod rows;
+mod schema;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use prost::Message;
+use purplesector_proto::sim_name;
+use purplesector_proto::v1::{LapInfo, SessionInfo, Sim, TelemetryFrame};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rows::{FrameRow, LapRow, NewFrameRow, NewLapRow, SessionRow};
+use schema::{laps, sessions, telemetry_frames};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// SQLite limits bound parameters per statement; six columns per frame row.
+const FRAME_ROWS_PER_INSERT: usize = 1_000;
+
+/// The id of a user; every stored row carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(pub i64);
+
+/// The built-in user who owns everything in local mode (created by the first migration).
+pub const LOCAL_USER: UserId = UserId(1);
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the database {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("stored frame {session_id}/{seq} is not a valid TelemetryFrame: {message}")]
+    CorruptFrame { session_id: String, seq: i64, message: String },
+}
+
+/// What a new session is, as a collector or the API describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    pub id: String,
+    pub name: String,
+    pub sim: Sim,
+    pub track: String,
+    pub car: String,
+    pub track_length_m: Option<f64>,
+}
+
+/// One frame on its way into the store.
+#[derive(Debug, Clone)]
+pub struct FrameRecord {
+    pub owner: UserId,
+    pub session_id: Arc<str>,
+    pub frame: TelemetryFrame,
+}
+
+/// A lap the engine detected, to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLap {
+    pub session_id: String,
+    pub lap_number: u32,
+    pub lap_time_ms: u32,
+    pub official_time: bool,
+    pub valid: bool,
+    pub out_lap: bool,
+    pub in_lap: bool,
+    pub first_seq: u64,
+    pub last_seq: u64,
+}
+
+/// Sets each pooled connection up for a concurrent writer and readers.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A handle on the store; cheap to clone (a connection pool inside).
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and applies pending
+    /// migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
+        }
+        let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
+        let store = Store { pool, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Applies the migrations that have not run yet; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn()?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|error| StoreError::Migration(error.to_string()))?;
+        Ok(applied.len())
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// A trivial query, for readiness checks.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    /// Creates the session if it does not exist yet (re-opening a session keeps its
+    /// laps), and returns it. A session id owned by another user is refused as absent.
+    pub fn ensure_session(&self, owner: UserId, session: &NewSession) -> Result<Option<SessionInfo>, StoreError> {
+        let mut conn = self.conn()?;
+        let now = now_ms();
+        diesel::insert_or_ignore_into(sessions::table)
+            .values((
+                sessions::id.eq(&session.id),
+                sessions::user_id.eq(owner.0),
+                sessions::name.eq(&session.name),
+                sessions::sim.eq(sim_name::name(session.sim)),
+                sessions::track.eq(&session.track),
+                sessions::car.eq(&session.car),
+                sessions::track_length_m.eq(session.track_length_m),
+                sessions::started_at_ms.eq(now),
+                sessions::updated_at_ms.eq(now),
+            ))
+            .execute(&mut conn)?;
+        find_session(&mut conn, owner, &session.id)
+    }
+
+    /// The owner's sessions, newest first.
+    pub fn list_sessions(&self, owner: UserId) -> Result<Vec<SessionInfo>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows: Vec<SessionRow> = sessions::table
+            .filter(sessions::user_id.eq(owner.0))
+            .order(sessions::started_at_ms.desc())
+            .select(SessionRow::as_select())
+            .load(&mut conn)?;
+        Ok(rows.into_iter().map(SessionRow::into_info).collect())
+    }
+
+    pub fn get_session(&self, owner: UserId, id: &str) -> Result<Option<SessionInfo>, StoreError> {
+        find_session(&mut *self.conn()?, owner, id)
+    }
+
+    pub fn rename_session(&self, owner: UserId, id: &str, name: &str) -> Result<Option<SessionInfo>, StoreError> {
+        let mut conn = self.conn()?;
+        diesel::update(sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)))
+            .set((sessions::name.eq(name), sessions::updated_at_ms.eq(now_ms())))
+            .execute(&mut conn)?;
+        find_session(&mut conn, owner, id)
+    }
+
+    /// Deletes the session with its laps and frames; false when the owner has no such session.
+    pub fn delete_session(&self, owner: UserId, id: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let deleted = diesel::delete(
+                sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)),
+            )
+            .execute(conn)?;
+            if deleted > 0 {
+                diesel::delete(
+                    telemetry_frames::table
+                        .filter(telemetry_frames::session_id.eq(id))
+                        .filter(telemetry_frames::user_id.eq(owner.0)),
+                )
+                .execute(conn)?;
+            }
+            Ok(deleted > 0)
+        })
+    }
+
+    /// The laps of one of the owner's sessions in order; `None` when there is no such session.
+    pub fn list_laps(&self, owner: UserId, session_id: &str) -> Result<Option<Vec<LapInfo>>, StoreError> {
+        let mut conn = self.conn()?;
+        if find_session(&mut conn, owner, session_id)?.is_none() {
+            return Ok(None);
+        }
+        let rows: Vec<LapRow> = laps::table
+            .filter(laps::session_id.eq(session_id))
+            .filter(laps::user_id.eq(owner.0))
+            .order(laps::lap_number.asc())
+            .select(LapRow::as_select())
+            .load(&mut conn)?;
+        Ok(Some(rows.into_iter().map(LapRow::into_info).collect()))
+    }
+
+    pub fn get_lap(&self, owner: UserId, lap_id: i64) -> Result<Option<LapInfo>, StoreError> {
+        let mut conn = self.conn()?;
+        let row: Option<LapRow> = laps::table
+            .filter(laps::id.eq(lap_id))
+            .filter(laps::user_id.eq(owner.0))
+            .select(LapRow::as_select())
+            .first(&mut conn)
+            .optional()?;
+        Ok(row.map(LapRow::into_info))
+    }
+
+    /// The stored frames of a lap, in `seq` order.
+    pub fn lap_frames(&self, owner: UserId, lap: &LapInfo) -> Result<Vec<TelemetryFrame>, StoreError> {
+        self.session_frames(owner, &lap.session_id, lap.first_seq, lap.last_seq)
+    }
+
+    /// The owner's frames of a session with `first_seq <= seq <= last_seq`, in order.
+    pub fn session_frames(
+        &self,
+        owner: UserId,
+        session_id: &str,
+        first_seq: u64,
+        last_seq: u64,
+    ) -> Result<Vec<TelemetryFrame>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows: Vec<FrameRow> = telemetry_frames::table
+            .filter(telemetry_frames::session_id.eq(session_id))
+            .filter(telemetry_frames::user_id.eq(owner.0))
+            .filter(telemetry_frames::seq.between(seq_to_db(first_seq), seq_to_db(last_seq)))
+            .order(telemetry_frames::seq.asc())
+            .select(FrameRow::as_select())
+            .load(&mut conn)?;
+        rows.into_iter()
+            .map(|row| {
+                TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
+                    session_id: session_id.to_string(),
+                    seq: row.seq,
+                    message: error.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// How many frames of a session are stored (the owner's only).
+    pub fn count_frames(&self, owner: UserId, session_id: &str) -> Result<i64, StoreError> {
+        let mut conn = self.conn()?;
+        Ok(telemetry_frames::table
+            .filter(telemetry_frames::session_id.eq(session_id))
+            .filter(telemetry_frames::user_id.eq(owner.0))
+            .count()
+            .get_result(&mut conn)?)
+    }
+
+    /// Writes frames in one transaction; frames already stored are skipped. Returns
+    /// how many were new.
+    pub fn write_frames(&self, frames: &[FrameRecord]) -> Result<usize, StoreError> {
+        if frames.is_empty() {
+            return Ok(0);
+        }
+        let encoded: Vec<Vec<u8>> = frames.iter().map(|record| record.frame.encode_to_vec()).collect();
+        let rows: Vec<NewFrameRow<'_>> = frames
+            .iter()
+            .zip(&encoded)
+            .map(|(record, bytes)| NewFrameRow {
+                session_id: &record.session_id,
+                seq: seq_to_db(record.frame.seq),
+                user_id: record.owner.0,
+                captured_at_us: record.frame.captured_at_us.min(i64::MAX as u64) as i64,
+                session_time_ms: record.frame.session_time_ms,
+                frame: bytes,
+            })
+            .collect();
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            let mut inserted = 0;
+            for chunk in rows.chunks(FRAME_ROWS_PER_INSERT) {
+                inserted += diesel::insert_or_ignore_into(telemetry_frames::table).values(chunk).execute(conn)?;
+            }
+            Ok(inserted)
+        })
+    }
+
+    /// Stores a completed lap (a lap already stored is kept as it is) and updates the
+    /// session's lap count and best valid lap. Returns the stored lap and session.
+    pub fn record_lap(&self, owner: UserId, lap: &NewLap) -> Result<Option<(LapInfo, SessionInfo)>, StoreError> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            if find_session(conn, owner, &lap.session_id)?.is_none() {
+                return Ok(None);
+            }
+            let now = now_ms();
+            diesel::insert_or_ignore_into(laps::table)
+                .values(NewLapRow::new(owner, lap, now))
+                .execute(conn)?;
+            let lap_count: i64 = laps::table
+                .filter(laps::session_id.eq(&lap.session_id))
+                .filter(laps::user_id.eq(owner.0))
+                .count()
+                .get_result(conn)?;
+            let best: Option<i32> = laps::table
+                .filter(laps::session_id.eq(&lap.session_id))
+                .filter(laps::user_id.eq(owner.0))
+                .filter(laps::valid.eq(true))
+                .select(diesel::dsl::min(laps::lap_time_ms))
+                .first(conn)?;
+            diesel::update(sessions::table.filter(sessions::id.eq(&lap.session_id)).filter(sessions::user_id.eq(owner.0)))
+                .set((
+                    sessions::lap_count.eq(lap_count as i32),
+                    sessions::best_lap_time_ms.eq(best),
+                    sessions::updated_at_ms.eq(now),
+                ))
+                .execute(conn)?;
+            let stored: LapRow = laps::table
+                .filter(laps::session_id.eq(&lap.session_id))
+                .filter(laps::user_id.eq(owner.0))
+                .filter(laps::lap_number.eq(lap.lap_number as i32))
+                .select(LapRow::as_select())
+                .first(conn)?;
+            let session = find_session(conn, owner, &lap.session_id)?;
+            Ok(session.map(|session| (stored.into_info(), session)))
+        })
+    }
+}
+
+fn find_session(conn: &mut SqliteConnection, owner: UserId, id: &str) -> Result<Option<SessionInfo>, StoreError> {
+    let row: Option<SessionRow> = sessions::table
+        .filter(sessions::id.eq(id))
+        .filter(sessions::user_id.eq(owner.0))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(SessionRow::into_info))
+}
+
+/// Sequence numbers are u64 on the wire, BIGINT in the store.
+fn seq_to_db(seq: u64) -> i64 {
+    seq.min(i64::MAX as u64) as i64
+}
+
+#[cfg(test)]
+mod tests;
