@@ -56,6 +56,17 @@ pub const CHANNELS: &[(&str, ChannelReader)] = &[
     ("lap_invalid", |f| flag(f.lap_invalid)),
 ];
 
+/// A value as short as its source precision allows: channels recorded as f32 print
+/// as `0.3`, not `0.30000001192092896`; true f64 values (sim time) keep every digit.
+pub fn compact(value: f64) -> f64 {
+    let narrow = value as f32;
+    if narrow as f64 == value && narrow.is_finite() {
+        narrow.to_string().parse().unwrap_or(value)
+    } else {
+        value
+    }
+}
+
 /// Channel name -> one value per frame (JSON: one array per channel, `null` where absent).
 pub fn columns(frames: &[TelemetryFrame]) -> serde_json::Map<String, serde_json::Value> {
     CHANNELS
@@ -64,7 +75,7 @@ pub fn columns(frames: &[TelemetryFrame]) -> serde_json::Map<String, serde_json:
             let values = frames
                 .iter()
                 .map(|frame| match read(frame) {
-                    Some(value) => serde_json::Number::from_f64(value)
+                    Some(value) => serde_json::Number::from_f64(compact(value))
                         .map(serde_json::Value::Number)
                         .unwrap_or(serde_json::Value::Null),
                     None => serde_json::Value::Null,
@@ -89,7 +100,7 @@ pub fn csv(frames: &[TelemetryFrame]) -> String {
                 out.push(',');
             }
             if let Some(value) = read(frame) {
-                let _ = write!(out, "{value}");
+                let _ = write!(out, "{}", compact(value));
             }
         }
         out.push('\n');
@@ -123,6 +134,15 @@ mod tests {
         assert_eq!(columns["x"], serde_json::json!([1.0, null]));
         assert_eq!(columns["in_pit"], serde_json::json!([0.0, 1.0]));
         assert!(columns.values().all(|values| values.as_array().unwrap().len() == 2));
+    }
+
+    #[test]
+    fn values_print_at_their_source_precision() {
+        assert_eq!(compact(0.3f32 as f64).to_string(), "0.3");
+        assert_eq!(compact(16.666666666666668), 16.666666666666668);
+        assert_eq!(compact(7200.0), 7200.0);
+        let columns = columns(&[TelemetryFrame { throttle: 0.3, ..Default::default() }]);
+        assert_eq!(serde_json::to_string(&columns["throttle"]).unwrap(), "[0.3]");
     }
 
     #[test]

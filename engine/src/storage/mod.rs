@@ -128,6 +128,13 @@ impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and applies pending
     /// migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let store = Self::connect(path)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens (creating if needed) the SQLite database without migrating it.
+    pub fn connect(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
@@ -138,9 +145,7 @@ impl Store {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
-        let store = Store { pool, path: path.to_path_buf() };
-        store.migrate()?;
-        Ok(store)
+        Ok(Store { pool, path: path.to_path_buf() })
     }
 
     /// Applies the migrations that have not run yet; returns how many ran.
