@@ -1,0 +1,36 @@
+import type { ReactNode } from 'react';
+import { Header } from './components/Header';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SessionPage } from './pages/SessionPage';
+import { SessionsPage } from './pages/SessionsPage';
+import { matchPath, type RouteParams } from './lib/routes';
+import { usePath } from './router';
+
+interface Route {
+  pattern: string;
+  render: (params: RouteParams) => ReactNode;
+}
+
+// Pages slot in here (analysis pages: e.g. `/laps/:id`, `/compare`).
+const ROUTES: Route[] = [
+  { pattern: '/', render: () => <SessionsPage /> },
+  { pattern: '/sessions/:id', render: ({ id }) => <SessionPage key={id} id={id} /> },
+];
+
+function resolve(path: string): ReactNode {
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (params) return route.render(params);
+  }
+  return <NotFoundPage />;
+}
+
+export function App() {
+  const path = usePath();
+  return (
+    <div className="app">
+      <Header />
+      {resolve(path)}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// REST client for the engine's /api routes.
+import type { ApiErrorBody, LapInfo, SessionInfo } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(path, {
+    ...init,
+    headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}), ...init?.headers },
+  });
+  if (!response.ok) {
+    let code = 'http_error';
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as ApiErrorBody;
+      if (body?.error) {
+        code = body.error.code;
+        message = body.error.message;
+      }
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(response.status, code, message);
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export async function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {
+  const body = await request<{ sessions: SessionInfo[] }>('/api/sessions', { signal });
+  return body.sessions;
+}
+
+export function getSession(id: string, signal?: AbortSignal): Promise<SessionInfo> {
+  return request<SessionInfo>(`/api/sessions/${encodeURIComponent(id)}`, { signal });
+}
+
+export async function listLaps(sessionId: string, signal?: AbortSignal): Promise<LapInfo[]> {
+  const body = await request<{ laps: LapInfo[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/laps`, { signal });
+  return body.laps;
+}

@@ -1,0 +1,64 @@
+import type { LapInfo } from '../api/types';
+import { formatDelta, formatLapTime } from '../lib/format';
+
+export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; best: LapInfo | null; loading?: boolean }) {
+  if (!laps.length) {
+    return (
+      <p className="muted" data-testid="lap-list-empty">
+        {loading ? 'Loading laps…' : 'No completed laps yet.'}
+      </p>
+    );
+  }
+  const newestFirst = [...laps].reverse();
+  return (
+    <table className="laps" data-testid="lap-list">
+      <thead>
+        <tr>
+          <th>Lap</th>
+          <th className="num">Time</th>
+          <th className="num">Δ best</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {newestFirst.map((lap) => {
+          const isBest = best?.id === lap.id;
+          const classes = ['lap-row', isBest ? 'lap-row--best' : '', lap.valid ? '' : 'lap-row--invalid'].filter(Boolean).join(' ');
+          return (
+            <tr key={lap.id} className={classes} data-testid="lap-row" data-lap-number={lap.lap_number}
+              data-best={isBest ? 'true' : undefined}
+              data-valid={lap.valid ? 'true' : 'false'}
+              data-out-lap={lap.out_lap ? 'true' : undefined}
+              data-in-lap={lap.in_lap ? 'true' : undefined}
+            >
+              <td>{lap.lap_number}</td>
+              <td className="num lap-row__time">
+                {formatLapTime(lap.lap_time_ms)}
+                {!lap.official_time && (
+                  <span className="lap-row__est" title="Line crossing interpolated by Purple Sector (the sim did not report this lap time)">
+                    *
+                  </span>
+                )}
+              </td>
+              <td className="num muted">{best && !isBest ? formatDelta(lap.lap_time_ms - best.lap_time_ms) : ''}</td>
+              <td className="markers">
+                {isBest && <span className="marker marker--best">BEST</span>}
+                {lap.valid ? (
+                  <span className="marker marker--valid" title="Valid lap">
+                    ✓
+                  </span>
+                ) : (
+                  <span className="marker marker--invalid" title="Invalid lap">
+                    INVALID
+                  </span>
+                )}
+                {lap.out_lap && <span className="marker" title="Out lap">OUT</span>}
+                {lap.in_lap && <span className="marker" title="In lap">IN</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,159 @@
+// Columnar buffers of the live lap, fed by the WebSocket stream and read by the charts.
+//
+// Each lap is a `LapTrace`: one growable Float64Array per channel, appended to in
+// place; the charts read `column(name)` (a zero-copy view of the filled part). A
+// `LiveLapBuffer` holds the lap in progress and the previous lap (drawn faint as
+// reference), detects new laps (the sim's lap counter changes or the lap distance
+// wraps back to the line), drops re-delivered frames by `seq`, and turns the
+// catch-up after a (re)subscribe into "the lap so far".
+import type { TelemetryFrame } from '../api/types';
+
+export const TRACE_CHANNELS = ['distance', 'speed', 'throttle', 'brake', 'steering'] as const;
+export type TraceChannel = (typeof TRACE_CHANNELS)[number];
+
+export class LapTrace {
+  length = 0;
+  private capacity: number;
+  private columns: Record<TraceChannel, Float64Array>;
+  /** Largest distance seen (for axis ranges). */
+  maxDistance = 0;
+  /** Largest speed seen (for axis ranges). */
+  maxSpeed = 0;
+
+  constructor(
+    readonly lapNumber: number,
+    initialCapacity = 4096,
+  ) {
+    this.capacity = Math.max(16, initialCapacity);
+    this.columns = {} as Record<TraceChannel, Float64Array>;
+    for (const name of TRACE_CHANNELS) this.columns[name] = new Float64Array(this.capacity);
+  }
+
+  push(distance: number, speed: number, throttle: number, brake: number, steering: number): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    const c = this.columns;
+    c.distance[i] = distance;
+    c.speed[i] = speed;
+    c.throttle[i] = throttle;
+    c.brake[i] = brake;
+    c.steering[i] = steering;
+    if (distance > this.maxDistance) this.maxDistance = distance;
+    if (speed > this.maxSpeed) this.maxSpeed = speed;
+  }
+
+  /** A view of the filled part of one channel (no copy; valid until the next push). */
+  column(name: TraceChannel): Float64Array {
+    return this.columns[name].subarray(0, this.length);
+  }
+
+  get lastDistance(): number | null {
+    return this.length > 0 ? this.columns.distance[this.length - 1] : null;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (const name of TRACE_CHANNELS) {
+      const bigger = new Float64Array(this.capacity);
+      bigger.set(this.columns[name]);
+      this.columns[name] = bigger;
+    }
+  }
+}
+
+export interface LiveBufferOptions {
+  /** Track length, to place frames without `lap_distance_m` from `normalized_position`. */
+  trackLengthM?: number | null;
+  /** A drop in lap distance of more than this many metres (and over half the distance so far) is a new lap. */
+  wrapThresholdM?: number;
+}
+
+/** The distance into the lap of a frame, in metres where known. */
+export function frameDistance(frame: TelemetryFrame, trackLengthM?: number | null): number {
+  if (frame.lap_distance_m != null && Number.isFinite(frame.lap_distance_m)) return frame.lap_distance_m;
+  const pos = frame.normalized_position ?? 0;
+  return trackLengthM ? pos * trackLengthM : pos;
+}
+
+export class LiveLapBuffer {
+  current: LapTrace | null = null;
+  previous: LapTrace | null = null;
+  latest: TelemetryFrame | null = null;
+  lastSeq = 0;
+  /** Bumped on every change; a redraw is due when it differs from what was drawn. */
+  version = 0;
+  /** Laps started since the buffer was created (including the first). */
+  lapsStarted = 0;
+  /** Track length in metres, when known (settable once the session info arrives). */
+  trackLengthM: number | null;
+  private readonly wrapThresholdM: number;
+
+  constructor(options: LiveBufferOptions = {}) {
+    this.trackLengthM = options.trackLengthM ?? null;
+    this.wrapThresholdM = options.wrapThresholdM ?? 50;
+  }
+
+  /**
+   * Adds frames from a `telemetry` message. A catch-up that starts at or before a
+   * frame already held is the lap so far again (after a re-subscribe): it replaces
+   * the lap in progress instead of being dropped as duplicates.
+   */
+  ingest(frames: readonly TelemetryFrame[], catchUp = false): void {
+    if (frames.length === 0) return;
+    if (catchUp && frames[0].seq <= this.lastSeq) {
+      if (this.current && this.current.lapNumber === frames[0].lap_number) this.current = null;
+      this.lastSeq = frames[0].seq - 1;
+    }
+    let changed = false;
+    for (const frame of frames) {
+      if (frame.seq <= this.lastSeq) continue;
+      this.lastSeq = frame.seq;
+      this.append(frame);
+      changed = true;
+    }
+    if (changed) this.version++;
+  }
+
+  reset(): void {
+    this.current = null;
+    this.previous = null;
+    this.latest = null;
+    this.lastSeq = 0;
+    this.lapsStarted = 0;
+    this.version++;
+  }
+
+  private append(frame: TelemetryFrame): void {
+    const distance = frameDistance(frame, this.trackLengthM);
+    const current = this.current;
+    if (!current || current.lapNumber !== frame.lap_number || this.wrapped(current, distance)) {
+      this.startLap(frame.lap_number);
+    }
+    this.current!.push(
+      distance,
+      frame.speed_kmh,
+      clamp01(frame.throttle) * 100,
+      clamp01(frame.brake) * 100,
+      frame.steering,
+    );
+    this.latest = frame;
+  }
+
+  private wrapped(trace: LapTrace, distance: number): boolean {
+    const last = trace.lastDistance;
+    if (last == null) return false;
+    const drop = last - distance;
+    return drop > this.wrapThresholdM && drop > last / 2;
+  }
+
+  private startLap(lapNumber: number): void {
+    if (this.current && this.current.length > 0) this.previous = this.current;
+    this.current = new LapTrace(lapNumber);
+    this.lapsStarted++;
+  }
+}
+
+function clamp01(v: number): number {
+  if (!Number.isFinite(v)) return 0;
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
