@@ -8,4 +8,5 @@ pub mod config;
 pub mod demo;
 pub mod laps;
 pub mod outbox;
+pub mod sims;
 pub mod storage;
