@@ -3,8 +3,7 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=telemetry.proto");
-    let descriptors =
-        protox::compile(["telemetry.proto"], ["."]).expect("telemetry.proto must compile");
+    let descriptors = protox::compile(["telemetry.proto"], ["."]).expect("telemetry.proto must compile");
 
     let mut config = prost_build::Config::new();
     // JSON form: the same messages, snake_case field names as in the schema, absent
@@ -19,7 +18,5 @@ fn main() {
     for field in ["TelemetryBatch.sim", "SessionInfo.sim"] {
         config.field_attribute(field, "#[serde(with = \"crate::sim_name\")]");
     }
-    config
-        .compile_fds(descriptors)
-        .expect("generating Rust types from telemetry.proto");
+    config.compile_fds(descriptors).expect("generating Rust types from telemetry.proto");
 }

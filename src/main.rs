@@ -1,1 +1,96 @@
-fn main(){}
+//! `purplesector`: the one binary of Purple Sector.
+//!
+//! `serve` runs everything in one process on the embedded defaults (in-process
+//! bus, SQLite under `./data`); `migrate` prepares the database; `config` shows the
+//! effective configuration with secrets redacted.
+
+mod cli;
+mod logging;
+
+use anyhow::Context as _;
+use clap::Parser;
+use cli::{Cli, Command};
+use purplesector_actors::startup::Application;
+use purplesector_engine::config::{Settings, Sources};
+use purplesector_engine::storage::Store;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let sources = Sources { config_file: cli.config.clone(), overrides: cli.overrides() };
+    let settings = match Settings::load(&sources) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&settings.log);
+    let result = match cli.command {
+        Command::Serve(_) => serve(settings),
+        Command::Migrate => migrate(&settings),
+        Command::Config => {
+            print!("{}", settings.redacted());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_rt::System::new().block_on(async move {
+        let app = Application::build(settings).await?;
+        // Scripts and tests read this line to find the port (`--addr 127.0.0.1:0`).
+        println!("purplesector listening on http://{}", app.local_addr());
+        match app.web_dir() {
+            Some(dir) => tracing::info!(web_dir = %dir.display(), "serving the web app"),
+            None => tracing::warn!("web app not built: only the API is served"),
+        }
+        let handle = app.server_handle();
+        actix_rt::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing requests and flushing the store");
+            handle.stop(true).await;
+        });
+        app.run_until_stopped().await.context("serving HTTP")?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let path = settings.sqlite_path();
+    let store = Store::connect(&path).with_context(|| format!("opening {}", path.display()))?;
+    let applied = store.migrate().context("applying migrations")?;
+    println!("database {} is up to date ({applied} migration(s) applied now)", path.display());
+    Ok(())
+}

@@ -1,1 +1,29 @@
+//! The actor system of Purple Sector and its HTTP/WebSocket server.
+//!
+//! ```text
+//! Engine                root: registries, supervision of everything below
+//! ├─ UserActor          one per active user; created on demand, stops when idle
+//! │  ├─ SessionActor    one per live session (supervised: restarted on failure)
+//! │  └─ (viewers)       the user's WsClientActors, for session events
+//! ├─ DbWriter           batches frames and laps into the store
+//! └─ DemoDriverActor    the synthetic driver, a producer like any collector
+//! WsClientActor         one per browser connection, bounded drop-oldest outbox
+//! ```
+//!
+//! Actors are thin: lap detection, storage, the demo car and the outbox are plain
+//! code in `purplesector-engine`; actors own the lifecycles and move messages.
 
+pub mod db_writer;
+pub mod demo_driver;
+pub mod engine;
+pub mod http;
+pub mod metrics;
+pub mod session;
+pub mod shared;
+pub mod startup;
+pub mod user;
+pub mod viewer;
+pub mod ws_client;
+
+#[cfg(test)]
+mod tests;

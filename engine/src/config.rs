@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Every setting of the process. Field names are the configuration keys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub server: ServerSettings,
@@ -99,20 +99,6 @@ pub struct LogSettings {
     pub level: String,
     /// `human` or `json`.
     pub format: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            server: ServerSettings::default(),
-            storage: StorageSettings::default(),
-            writer: WriterSettings::default(),
-            stream: StreamSettings::default(),
-            session: SessionSettings::default(),
-            demo: DemoSettings::default(),
-            log: LogSettings::default(),
-        }
-    }
 }
 
 impl Default for ServerSettings {
@@ -208,10 +194,7 @@ impl Settings {
         match &sources.config_file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(ConfigError(format!(
-                        "config file {} does not exist",
-                        path.display()
-                    )));
+                    return Err(ConfigError(format!("config file {} does not exist", path.display())));
                 }
                 builder = builder.add_source(config::File::from(path.as_path()).required(true));
             }
@@ -221,11 +204,8 @@ impl Settings {
         }
 
         let env: Vec<(String, String)> = env.into_iter().collect();
-        let prefixed: std::collections::HashMap<String, String> = env
-            .iter()
-            .filter(|(name, _)| name.starts_with("PURPLESECTOR__"))
-            .cloned()
-            .collect();
+        let prefixed: std::collections::HashMap<String, String> =
+            env.iter().filter(|(name, _)| name.starts_with("PURPLESECTOR__")).cloned().collect();
         builder = builder.add_source(
             config::Environment::with_prefix("PURPLESECTOR")
                 .prefix_separator("__")
@@ -235,15 +215,12 @@ impl Settings {
         );
         for (name, key) in CONVENTIONAL_ENV {
             if let Some((_, value)) = env.iter().find(|(env_name, _)| env_name == name) {
-                builder = builder
-                    .set_override(*key, value.clone())
-                    .map_err(|error| ConfigError::key(key, error))?;
+                builder = builder.set_override(*key, value.clone()).map_err(|error| ConfigError::key(key, error))?;
             }
         }
         for (key, value) in &sources.overrides {
-            builder = builder
-                .set_override(key.as_str(), value.clone())
-                .map_err(|error| ConfigError::key(key, error))?;
+            builder =
+                builder.set_override(key.as_str(), value.clone()).map_err(|error| ConfigError::key(key, error))?;
         }
 
         let settings: Settings = builder
@@ -261,10 +238,7 @@ impl Settings {
             return Err(ConfigError::key("writer.batch_frames", "must be at least 1"));
         }
         if self.writer.max_pending_frames < self.writer.batch_frames {
-            return Err(ConfigError::key(
-                "writer.max_pending_frames",
-                "must be at least writer.batch_frames",
-            ));
+            return Err(ConfigError::key("writer.max_pending_frames", "must be at least writer.batch_frames"));
         }
         if self.writer.flush_interval_ms == 0 {
             return Err(ConfigError::key("writer.flush_interval_ms", "must be at least 1"));
@@ -272,9 +246,7 @@ impl Settings {
         if self.stream.viewer_queue_messages < 2 {
             return Err(ConfigError::key("stream.viewer_queue_messages", "must be at least 2"));
         }
-        if self.stream.heartbeat_interval_s == 0
-            || self.stream.client_timeout_s <= self.stream.heartbeat_interval_s
-        {
+        if self.stream.heartbeat_interval_s == 0 || self.stream.client_timeout_s <= self.stream.heartbeat_interval_s {
             return Err(ConfigError::key(
                 "stream.client_timeout_s",
                 "must be longer than stream.heartbeat_interval_s (and both above 0)",
@@ -375,12 +347,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("custom.toml");
         std::fs::write(&file, "[server]\naddr = \"127.0.0.1:1111\"\n[writer]\nbatch_frames = 10\n").unwrap();
-        let sources = Sources {
-            config_file: Some(file),
-            overrides: vec![("server.addr".into(), "127.0.0.1:3333".into())],
-        };
-        let settings =
-            Settings::load_from(&sources, env(&[("PURPLESECTOR__WRITER__BATCH_FRAMES", "20")])).unwrap();
+        let sources =
+            Sources { config_file: Some(file), overrides: vec![("server.addr".into(), "127.0.0.1:3333".into())] };
+        let settings = Settings::load_from(&sources, env(&[("PURPLESECTOR__WRITER__BATCH_FRAMES", "20")])).unwrap();
         assert_eq!(settings.server.addr, "127.0.0.1:3333");
         assert_eq!(settings.writer.batch_frames, 20);
     }

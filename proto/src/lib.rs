@@ -51,9 +51,7 @@ pub mod sim_name {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
         let text = String::deserialize(deserializer)?;
-        parse(&text)
-            .map(|sim| sim as i32)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown sim {text:?}")))
+        parse(&text).map(|sim| sim as i32).ok_or_else(|| serde::de::Error::custom(format!("unknown sim {text:?}")))
     }
 }
 
@@ -137,21 +135,15 @@ mod tests {
 
     #[test]
     fn client_messages_parse_from_json_text() {
-        let subscribe: ClientMessage =
-            serde_json::from_str(r#"{"subscribe":{"session_id":"abc"}}"#).unwrap();
-        assert_eq!(
-            subscribe.payload,
-            Some(client_message::Payload::Subscribe(Subscribe { session_id: "abc".into() }))
-        );
+        let subscribe: ClientMessage = serde_json::from_str(r#"{"subscribe":{"session_id":"abc"}}"#).unwrap();
+        assert_eq!(subscribe.payload, Some(client_message::Payload::Subscribe(Subscribe { session_id: "abc".into() })));
         let stop: ClientMessage = serde_json::from_str(r#"{"stop_demo":{}}"#).unwrap();
         assert_eq!(stop.payload, Some(client_message::Payload::StopDemo(StopDemo {})));
         // A flattened oneof reads garbage as "no payload"; servers parse the oneof
         // itself, which names what is wrong.
         let garbage: ClientMessage = serde_json::from_str(r#"{"subscribe": 5}"#).unwrap();
         assert_eq!(garbage.payload, None);
-        let error = serde_json::from_str::<client_message::Payload>(r#"{"subscribe": 5}"#)
-            .unwrap_err()
-            .to_string();
+        let error = serde_json::from_str::<client_message::Payload>(r#"{"subscribe": 5}"#).unwrap_err().to_string();
         assert!(error.contains("Subscribe"), "{error}");
         assert!(serde_json::from_str::<client_message::Payload>(r#"{"fly": {}}"#).is_err());
     }

@@ -136,8 +136,7 @@ impl Store {
     /// Opens (creating if needed) the SQLite database without migrating it.
     pub fn connect(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
         }
         let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
         let pool = Pool::builder()
@@ -151,9 +150,8 @@ impl Store {
     /// Applies the migrations that have not run yet; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)
-            .map_err(|error| StoreError::Migration(error.to_string()))?;
+        let applied =
+            conn.run_pending_migrations(MIGRATIONS).map_err(|error| StoreError::Migration(error.to_string()))?;
         Ok(applied.len())
     }
 
@@ -221,10 +219,9 @@ impl Store {
     pub fn delete_session(&self, owner: UserId, id: &str) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
-            let deleted = diesel::delete(
-                sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)),
-            )
-            .execute(conn)?;
+            let deleted =
+                diesel::delete(sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)))
+                    .execute(conn)?;
             if deleted > 0 {
                 diesel::delete(
                     telemetry_frames::table
@@ -343,9 +340,7 @@ impl Store {
                 return Ok(None);
             }
             let now = now_ms();
-            diesel::insert_or_ignore_into(laps::table)
-                .values(NewLapRow::new(owner, lap, now))
-                .execute(conn)?;
+            diesel::insert_or_ignore_into(laps::table).values(NewLapRow::new(owner, lap, now)).execute(conn)?;
             let lap_count: i64 = laps::table
                 .filter(laps::session_id.eq(&lap.session_id))
                 .filter(laps::user_id.eq(owner.0))
@@ -357,13 +352,15 @@ impl Store {
                 .filter(laps::valid.eq(true))
                 .select(diesel::dsl::min(laps::lap_time_ms))
                 .first(conn)?;
-            diesel::update(sessions::table.filter(sessions::id.eq(&lap.session_id)).filter(sessions::user_id.eq(owner.0)))
-                .set((
-                    sessions::lap_count.eq(lap_count as i32),
-                    sessions::best_lap_time_ms.eq(best),
-                    sessions::updated_at_ms.eq(now),
-                ))
-                .execute(conn)?;
+            diesel::update(
+                sessions::table.filter(sessions::id.eq(&lap.session_id)).filter(sessions::user_id.eq(owner.0)),
+            )
+            .set((
+                sessions::lap_count.eq(lap_count as i32),
+                sessions::best_lap_time_ms.eq(best),
+                sessions::updated_at_ms.eq(now),
+            ))
+            .execute(conn)?;
             let stored: LapRow = laps::table
                 .filter(laps::session_id.eq(&lap.session_id))
                 .filter(laps::user_id.eq(owner.0))

@@ -1,0 +1,222 @@
+//! Engine: the root of the actor tree.
+//!
+//! Everything that creates work for a user passes through here (opening a session,
+//! connecting a viewer, starting the demo), so the Engine is where UserActors are
+//! created on demand and retired when idle without racing new work: a user that
+//! reports itself idle is only stopped if it still is when the Engine asks.
+
+use crate::db_writer::DbWriter;
+use crate::demo_driver::{DemoDriverActor, DemoSession, StopDemoDriver};
+use crate::shared::SharedRef;
+use crate::user::{
+    ConnectViewer, DisconnectViewer, EndSession, LiveSessionIds, OpenSession, SessionHandle, StopIfIdle, Subscribe,
+    Unsubscribe, UserActor,
+};
+use actix::prelude::*;
+use purplesector_engine::storage::UserId;
+use purplesector_proto::v1::SessionInfo;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0} is unavailable")]
+    Unavailable(String),
+    #[error("store: {0}")]
+    Store(String),
+}
+
+/// Start the demo driver for a user (or return the one running).
+#[derive(Message)]
+#[rtype(result = "Result<SessionInfo, EngineError>")]
+pub struct StartDemo {
+    pub owner: UserId,
+    /// `None` uses the configured seed.
+    pub seed: Option<u64>,
+}
+
+/// Stop the user's demo driver; answers whether one was running.
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct StopDemo {
+    pub owner: UserId,
+}
+
+/// From a UserActor with no live session and no viewer.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct UserIdle {
+    pub owner: UserId,
+}
+
+/// Counts for readiness and tests.
+#[derive(Message)]
+#[rtype(result = "EngineStatus")]
+pub struct GetStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineStatus {
+    pub active_users: usize,
+    pub demos: usize,
+}
+
+pub struct Engine {
+    shared: SharedRef,
+    db: Addr<DbWriter>,
+    users: HashMap<UserId, Addr<UserActor>>,
+    demos: HashMap<UserId, Addr<DemoDriverActor>>,
+}
+
+impl Engine {
+    pub fn new(shared: SharedRef, db: Addr<DbWriter>) -> Self {
+        Engine { shared, db, users: HashMap::new(), demos: HashMap::new() }
+    }
+
+    /// The user's actor, created on demand.
+    fn user(&mut self, owner: UserId, ctx: &mut Context<Self>) -> Addr<UserActor> {
+        let (shared, db, engine) = (self.shared.clone(), self.db.clone(), ctx.address());
+        self.users.entry(owner).or_insert_with(|| UserActor::new(owner, shared, engine, db).start()).clone()
+    }
+}
+
+impl Actor for Engine {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // Control messages only (frames go straight to sessions): a roomy mailbox.
+        ctx.set_mailbox_capacity(1024);
+    }
+}
+
+impl Handler<OpenSession> for Engine {
+    type Result = ResponseFuture<Result<SessionHandle, EngineError>>;
+
+    fn handle(&mut self, msg: OpenSession, ctx: &mut Context<Self>) -> Self::Result {
+        let request = self.user(msg.owner, ctx).send(msg);
+        Box::pin(async move { request.await.map_err(|_| EngineError::Unavailable("user".into()))? })
+    }
+}
+
+impl Handler<ConnectViewer> for Engine {
+    type Result = ResponseFuture<Vec<SessionInfo>>;
+
+    fn handle(&mut self, msg: ConnectViewer, ctx: &mut Context<Self>) -> Self::Result {
+        let request = self.user(msg.owner, ctx).send(msg);
+        Box::pin(async move { request.await.unwrap_or_default() })
+    }
+}
+
+impl Handler<DisconnectViewer> for Engine {
+    type Result = ();
+
+    fn handle(&mut self, msg: DisconnectViewer, _ctx: &mut Context<Self>) {
+        if let Some(user) = self.users.get(&msg.owner) {
+            user.do_send(msg);
+        }
+    }
+}
+
+impl Handler<Subscribe> for Engine {
+    type Result = ResponseFuture<Result<(), EngineError>>;
+
+    fn handle(&mut self, msg: Subscribe, _ctx: &mut Context<Self>) -> Self::Result {
+        match self.users.get(&msg.owner) {
+            Some(user) => {
+                let request = user.send(msg);
+                Box::pin(async move { request.await.map_err(|_| EngineError::Unavailable("user".into()))? })
+            }
+            None => Box::pin(async { Err(EngineError::NotFound("viewer".into())) }),
+        }
+    }
+}
+
+impl Handler<Unsubscribe> for Engine {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unsubscribe, _ctx: &mut Context<Self>) {
+        if let Some(user) = self.users.get(&msg.owner) {
+            user.do_send(msg);
+        }
+    }
+}
+
+impl Handler<LiveSessionIds> for Engine {
+    type Result = ResponseFuture<HashSet<String>>;
+
+    fn handle(&mut self, msg: LiveSessionIds, _ctx: &mut Context<Self>) -> Self::Result {
+        match self.users.get(&msg.owner) {
+            Some(user) => {
+                let request = user.send(msg);
+                Box::pin(async move { request.await.unwrap_or_default() })
+            }
+            None => Box::pin(async { HashSet::new() }),
+        }
+    }
+}
+
+impl Handler<EndSession> for Engine {
+    type Result = ();
+
+    fn handle(&mut self, msg: EndSession, _ctx: &mut Context<Self>) {
+        if let Some(user) = self.users.get(&msg.owner) {
+            user.do_send(msg);
+        }
+    }
+}
+
+impl Handler<StartDemo> for Engine {
+    type Result = ResponseFuture<Result<SessionInfo, EngineError>>;
+
+    fn handle(&mut self, msg: StartDemo, ctx: &mut Context<Self>) -> Self::Result {
+        let demo = match self.demos.get(&msg.owner) {
+            Some(demo) if demo.connected() => demo.clone(),
+            _ => {
+                let seed = msg.seed.unwrap_or(self.shared.settings.demo.seed);
+                let demo = DemoDriverActor::new(msg.owner, seed, self.shared.clone(), ctx.address()).start();
+                self.demos.insert(msg.owner, demo.clone());
+                demo
+            }
+        };
+        // The demo opens its session through this Engine before it answers.
+        let request = demo.send(DemoSession);
+        Box::pin(async move { request.await.map_err(|_| EngineError::Unavailable("demo driver".into()))? })
+    }
+}
+
+impl Handler<StopDemo> for Engine {
+    type Result = bool;
+
+    fn handle(&mut self, msg: StopDemo, _ctx: &mut Context<Self>) -> bool {
+        match self.demos.remove(&msg.owner) {
+            Some(demo) => {
+                demo.do_send(StopDemoDriver);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Handler<UserIdle> for Engine {
+    type Result = ();
+
+    fn handle(&mut self, msg: UserIdle, ctx: &mut Context<Self>) {
+        let Some(user) = self.users.get(&msg.owner).cloned() else { return };
+        // Wait for the answer with this mailbox paused, so no new work for the user
+        // slips in between its answer and its removal.
+        ctx.wait(user.send(StopIfIdle).into_actor(self).map(move |stopped, act, _| {
+            if matches!(stopped, Ok(true) | Err(_)) {
+                act.users.remove(&msg.owner);
+            }
+        }));
+    }
+}
+
+impl Handler<GetStatus> for Engine {
+    type Result = MessageResult<GetStatus>;
+
+    fn handle(&mut self, _msg: GetStatus, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(EngineStatus { active_users: self.users.len(), demos: self.demos.len() })
+    }
+}

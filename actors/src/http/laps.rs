@@ -1,0 +1,68 @@
+//! `/api/laps/{id}`: a lap, and its telemetry as columnar JSON or CSV.
+
+use super::{ApiError, AppState, Caller};
+use crate::user::LiveSessionIds;
+use actix_web::{http::header, web, HttpResponse};
+use purplesector_engine::channels;
+use purplesector_proto::v1::{LapInfo, TelemetryFrame};
+
+pub(super) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/laps/{id}", web::get().to(get))
+        .route("/laps/{id}/telemetry", web::get().to(telemetry))
+        .route("/laps/{id}/telemetry.csv", web::get().to(telemetry_csv));
+}
+
+fn not_found(id: i64) -> ApiError {
+    ApiError::NotFound(format!("lap {id} not found"))
+}
+
+async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let store = state.shared.store.clone();
+    let found = web::block(move || -> Result<_, purplesector_engine::storage::StoreError> {
+        let Some(lap) = store.get_lap(caller.0, id)? else { return Ok(None) };
+        let session = store.get_session(caller.0, &lap.session_id)?;
+        Ok(session.map(|session| (lap, session)))
+    })
+    .await??;
+    let (lap, session) = found.ok_or_else(|| not_found(id))?;
+    let live = state.engine.send(LiveSessionIds { owner: caller.0 }).await.unwrap_or_default();
+    let session = super::sessions::with_live(session, &live);
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "lap": lap, "session": session })))
+}
+
+async fn lap_with_frames(
+    state: &AppState,
+    caller: Caller,
+    id: i64,
+) -> Result<(LapInfo, Vec<TelemetryFrame>), ApiError> {
+    let store = state.shared.store.clone();
+    let found = web::block(move || -> Result<_, purplesector_engine::storage::StoreError> {
+        let Some(lap) = store.get_lap(caller.0, id)? else { return Ok(None) };
+        let frames = store.lap_frames(caller.0, &lap)?;
+        Ok(Some((lap, frames)))
+    })
+    .await??;
+    found.ok_or_else(|| not_found(id))
+}
+
+async fn telemetry(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let (lap, frames) = lap_with_frames(&state, caller, id.into_inner()).await?;
+    let channels = web::block(move || channels::columns(&frames)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "lap": lap, "channels": channels })))
+}
+
+async fn telemetry_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (lap, frames) = lap_with_frames(&state, caller, id.into_inner()).await?;
+    let csv = web::block(move || channels::csv(&frames)).await?;
+    let filename = format!("purplesector-lap-{}-{}.csv", lap.lap_number, lap.id);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .body(csv))
+}

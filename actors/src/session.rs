@@ -1,0 +1,445 @@
+//! SessionActor: one live session of one user.
+//!
+//! Producers (collectors, the demo driver, later the Kafka consumer) send it
+//! batches of frames. It hands every frame to the DbWriter, runs lap detection
+//! (ordering and dedup by `seq` happen there), keeps the lap in progress for viewers
+//! who join mid-lap, streams frames to subscribed viewers and announces completed
+//! laps once they are stored.
+//!
+//! Supervised: a panic while processing a batch is caught at the handler boundary,
+//! counted, and turned into a stop; the supervisor restarts the actor with the same
+//! mailbox and subscribers and a fresh lap detector (the lap in progress is
+//! abandoned, its frames are already on their way to the store). Other sessions
+//! never notice.
+
+use crate::db_writer::{DbWriter, RecordLap, WriteFrames};
+use crate::metrics::{actor_kind, drop_reason};
+use crate::shared::SharedRef;
+use crate::user::{SessionChanged, SessionIdle, UserActor};
+use crate::viewer::{ViewerEvent, ViewerId, ViewerRecipient};
+use actix::prelude::*;
+use purplesector_engine::laps::{CompletedLap, LapDetector, LapDetectorConfig, LapEvent, Outcome};
+use purplesector_engine::storage::{FrameRecord, NewLap, UserId};
+use purplesector_proto::v1::{LapInfo, SessionInfo, TelemetryFrame};
+use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Frames for this session, in capture order as far as the producer knows.
+#[derive(Message)]
+#[rtype(result = "Result<IngestAck, IngestError>")]
+pub struct IngestFrames(pub Vec<TelemetryFrame>);
+
+/// What happened to a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IngestAck {
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub late: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    /// The session ended; open it again through the Engine.
+    #[error("the session has ended")]
+    Retired,
+    #[error("a batch may hold at most {max} frames, this one has {got}")]
+    TooLarge { max: usize, got: usize },
+}
+
+/// Adds a viewer. It first receives the lap in progress so far (`catch_up`), then
+/// live frames: both through its own mailbox, so they cannot overtake each other.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AddSubscriber {
+    pub viewer: ViewerId,
+    pub recipient: ViewerRecipient,
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RemoveSubscriber(pub ViewerId);
+
+/// The producer is done: stop being live now rather than after the idle timeout.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Finish;
+
+/// From the UserActor once it has forgotten this session: stop for good.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct Retire;
+
+/// Test hook: the next batch's processing panics, to exercise supervision.
+#[cfg(test)]
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct PanicOnNextBatch;
+
+pub struct SessionActor {
+    owner: UserId,
+    session_id: Arc<str>,
+    info: SessionInfo,
+    shared: SharedRef,
+    user: Addr<UserActor>,
+    db: Addr<DbWriter>,
+    detector: LapDetector,
+    /// The number the next completed lap gets (continues a re-opened session).
+    next_lap_number: u32,
+    lap_buffer: VecDeque<TelemetryFrame>,
+    subscribers: HashMap<ViewerId, ViewerRecipient>,
+    idle_timer: Option<SpawnHandle>,
+    /// Ended: answers producers `Retired` until they let go of it.
+    retired: bool,
+    /// Whether this instance is counted in the actors-alive gauge.
+    counted_alive: bool,
+    #[cfg(test)]
+    panic_on_next_batch: bool,
+}
+
+/// What lap detection made of one batch.
+#[derive(Default)]
+struct Detection {
+    live: Vec<TelemetryFrame>,
+    laps: Vec<NewLap>,
+    duplicate_seqs: Vec<u64>,
+    late: usize,
+}
+
+impl SessionActor {
+    pub fn new(
+        owner: UserId,
+        info: SessionInfo,
+        subscribers: HashMap<ViewerId, ViewerRecipient>,
+        shared: SharedRef,
+        user: Addr<UserActor>,
+        db: Addr<DbWriter>,
+    ) -> Self {
+        let detector = Self::fresh_detector(&info);
+        SessionActor {
+            owner,
+            session_id: Arc::from(info.id.as_str()),
+            next_lap_number: info.lap_count + 1,
+            info: SessionInfo { live: true, ..info },
+            shared,
+            user,
+            db,
+            detector,
+            lap_buffer: VecDeque::new(),
+            subscribers,
+            idle_timer: None,
+            retired: false,
+            counted_alive: false,
+            #[cfg(test)]
+            panic_on_next_batch: false,
+        }
+    }
+
+    /// The session as viewers see it.
+    pub fn info(&self) -> &SessionInfo {
+        &self.info
+    }
+
+    fn fresh_detector(info: &SessionInfo) -> LapDetector {
+        LapDetector::new(LapDetectorConfig { track_length_m: info.track_length_m.map(f64::from) })
+    }
+
+    /// Runs lap detection over a batch. Pure bookkeeping, but it runs inside the
+    /// panic boundary because it is where one user's bad data could trip a bug.
+    fn detect(&mut self, frames: &[TelemetryFrame]) -> Detection {
+        #[cfg(test)]
+        if std::mem::take(&mut self.panic_on_next_batch) {
+            panic!("injected fault in session {}", self.session_id);
+        }
+        let mut detection = Detection::default();
+        let max_buffer = self.shared.settings.session.max_lap_buffer_frames;
+        for frame in frames {
+            match self.detector.push(frame) {
+                Outcome::Duplicate => detection.duplicate_seqs.push(frame.seq),
+                Outcome::Late => detection.late += 1,
+                Outcome::Accepted { events } => {
+                    for event in events {
+                        match event {
+                            LapEvent::Completed(lap) => {
+                                let lap = self.numbered(lap);
+                                detection.laps.push(lap);
+                            }
+                            LapEvent::Started { .. } | LapEvent::Abandoned { .. } => self.lap_buffer.clear(),
+                        }
+                    }
+                    if self.lap_buffer.len() >= max_buffer {
+                        self.lap_buffer.pop_front();
+                    }
+                    self.lap_buffer.push_back(*frame);
+                    detection.live.push(*frame);
+                }
+            }
+        }
+        detection
+    }
+
+    fn persist(&mut self, frames: Vec<TelemetryFrame>, duplicate_seqs: &[u64], ctx: &mut Context<Self>) {
+        let records: Vec<FrameRecord> = frames
+            .into_iter()
+            .filter(|frame| !duplicate_seqs.contains(&frame.seq))
+            .map(|frame| FrameRecord { owner: self.owner, session_id: self.session_id.clone(), frame })
+            .collect();
+        if records.is_empty() {
+            return;
+        }
+        // Bounded: when the writer's mailbox is full, this session waits for room
+        // (its own mailbox fills, and its producers wait in turn).
+        match self.db.try_send(WriteFrames(records)) {
+            Ok(()) => {}
+            Err(SendError::Full(message)) => {
+                ctx.wait(self.db.send(message).into_actor(self).map(|_, _, _| ()));
+            }
+            Err(SendError::Closed(_)) => {
+                tracing::error!(session = %self.session_id, "the store writer is gone; frames not stored");
+            }
+        }
+    }
+
+    /// The store's row for a lap the detector completed, numbered in this session.
+    fn numbered(&mut self, lap: CompletedLap) -> NewLap {
+        let lap_number = self.next_lap_number;
+        self.next_lap_number += 1;
+        NewLap {
+            session_id: self.session_id.to_string(),
+            lap_number,
+            lap_time_ms: lap.lap_time_ms,
+            official_time: lap.official_time,
+            valid: lap.valid,
+            out_lap: lap.out_lap,
+            in_lap: lap.in_lap,
+            first_seq: lap.first_seq,
+            last_seq: lap.last_seq,
+        }
+    }
+
+    fn record_lap(&mut self, lap: NewLap, ctx: &mut Context<Self>) {
+        let request = self.store_lap(lap);
+        ctx.spawn(request);
+    }
+
+    /// Stores a lap, then announces it to viewers.
+    fn store_lap(&mut self, lap: NewLap) -> impl ActorFuture<Self, Output = ()> + 'static {
+        let request = self.db.send(RecordLap { owner: self.owner, lap });
+        request.into_actor(self).map(|result, act, _ctx| match result {
+            Ok(Ok(Some((lap, session)))) => act.lap_stored(lap, session),
+            Ok(Ok(None)) => tracing::warn!(session = %act.session_id, "lap not stored: the session was deleted"),
+            Ok(Err(error)) => tracing::error!(session = %act.session_id, %error, "lap not stored"),
+            Err(error) => tracing::error!(session = %act.session_id, %error, "lap not stored: writer unreachable"),
+        })
+    }
+
+    fn lap_stored(&mut self, lap: LapInfo, session: SessionInfo) {
+        self.shared.metrics.laps_completed.inc();
+        self.info = SessionInfo { live: !self.retired, ..session };
+        for recipient in self.subscribers.values() {
+            recipient.do_send(ViewerEvent::LapCompleted(lap.clone()));
+        }
+        self.user.do_send(SessionChanged(self.info.clone()));
+    }
+
+    fn broadcast(&mut self, frames: Vec<TelemetryFrame>) {
+        if frames.is_empty() || self.subscribers.is_empty() {
+            return;
+        }
+        let count = frames.len();
+        let event =
+            ViewerEvent::Frames { session_id: self.session_id.clone(), frames: Arc::new(frames), catch_up: false };
+        let metrics = &self.shared.metrics;
+        self.subscribers.retain(|_, recipient| match recipient.try_send(event.clone()) {
+            Ok(()) => true,
+            Err(SendError::Full(_)) => {
+                metrics.dropped(drop_reason::VIEWER_MAILBOX_FULL, count);
+                true
+            }
+            Err(SendError::Closed(_)) => false,
+        });
+    }
+
+    fn rearm_idle_timer(&mut self, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.idle_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        let timeout = Duration::from_secs(self.shared.settings.session.idle_timeout_s);
+        self.idle_timer = Some(ctx.run_later(timeout, |act, ctx| {
+            tracing::info!(session = %act.session_id, "no frames for a while: session no longer live");
+            act.idle_timer = None;
+            act.end(ctx);
+        }));
+    }
+
+    /// Stops being live: the user forgets this session and then retires it.
+    fn end(&mut self, ctx: &mut Context<Self>) {
+        if self.retired {
+            return;
+        }
+        // A lap finished in the session's last second may still be waiting for the
+        // sim's own time: it is complete, so store it before the session retires.
+        let held_laps: Vec<NewLap> = self
+            .detector
+            .flush()
+            .into_iter()
+            .filter_map(|event| match event {
+                LapEvent::Completed(lap) => Some(self.numbered(lap)),
+                _ => None,
+            })
+            .collect();
+        for lap in held_laps {
+            let stored = self.store_lap(lap);
+            ctx.wait(stored);
+        }
+        ctx.wait(fut::ready(()).map(|_, act: &mut Self, ctx: &mut Context<Self>| {
+            act.info.live = false;
+            act.user.do_send(SessionIdle {
+                session_id: act.session_id.to_string(),
+                addr: ctx.address(),
+                info: act.info.clone(),
+            });
+        }));
+    }
+}
+
+impl Actor for SessionActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if self.retired {
+            return;
+        }
+        ctx.set_mailbox_capacity(64);
+        if !self.counted_alive {
+            self.counted_alive = true;
+            self.shared.metrics.actor_started(actor_kind::SESSION);
+        }
+        self.rearm_idle_timer(ctx);
+    }
+
+    fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        // A restart passes through here too; only a retired session is really gone.
+        if self.retired && std::mem::take(&mut self.counted_alive) {
+            self.shared.metrics.actor_stopped(actor_kind::SESSION);
+        }
+    }
+}
+
+impl Supervised for SessionActor {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        if self.retired {
+            return;
+        }
+        self.shared.metrics.actor_restarts.with_label_values(&[actor_kind::SESSION]).inc();
+        tracing::warn!(session = %self.session_id, "session actor restarting after a failure");
+        // Whatever the failed handler left half-done is discarded; the lap in progress
+        // restarts at the next line crossing.
+        self.detector = Self::fresh_detector(&self.info);
+        self.lap_buffer.clear();
+        self.idle_timer = None;
+    }
+}
+
+impl Handler<IngestFrames> for SessionActor {
+    type Result = Result<IngestAck, IngestError>;
+
+    fn handle(&mut self, msg: IngestFrames, ctx: &mut Context<Self>) -> Self::Result {
+        if self.retired {
+            return Err(IngestError::Retired);
+        }
+        let frames = msg.0;
+        let max = self.shared.settings.session.max_batch_frames;
+        if frames.len() > max {
+            self.shared.metrics.dropped(drop_reason::REJECTED, frames.len());
+            return Err(IngestError::TooLarge { max, got: frames.len() });
+        }
+        self.shared.metrics.frames_ingested.inc_by(frames.len() as u64);
+        self.rearm_idle_timer(ctx);
+
+        let detection = std::panic::catch_unwind(AssertUnwindSafe(|| self.detect(&frames)));
+        match detection {
+            Ok(detection) => {
+                let ack = IngestAck {
+                    accepted: detection.live.len(),
+                    duplicates: detection.duplicate_seqs.len(),
+                    late: detection.late,
+                };
+                self.shared.metrics.dropped(drop_reason::DUPLICATE, ack.duplicates);
+                self.shared.metrics.dropped(drop_reason::LATE, ack.late);
+                self.persist(frames, &detection.duplicate_seqs, ctx);
+                for lap in detection.laps {
+                    self.record_lap(lap, ctx);
+                }
+                self.broadcast(detection.live);
+                Ok(ack)
+            }
+            Err(panic) => {
+                let reason = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown panic");
+                tracing::error!(session = %self.session_id, reason, "session actor failed; restarting it");
+                // The frames themselves are kept: they are what the driver did.
+                self.persist(frames, &[], ctx);
+                ctx.stop();
+                Ok(IngestAck::default())
+            }
+        }
+    }
+}
+
+impl Handler<AddSubscriber> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: AddSubscriber, _ctx: &mut Context<Self>) {
+        let catch_up: Vec<TelemetryFrame> = self.lap_buffer.iter().cloned().collect();
+        msg.recipient.do_send(ViewerEvent::Frames {
+            session_id: self.session_id.clone(),
+            frames: Arc::new(catch_up),
+            catch_up: true,
+        });
+        self.subscribers.insert(msg.viewer, msg.recipient);
+    }
+}
+
+impl Handler<RemoveSubscriber> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: RemoveSubscriber, _ctx: &mut Context<Self>) {
+        self.subscribers.remove(&msg.0);
+    }
+}
+
+impl Handler<Finish> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: Finish, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.idle_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        self.end(ctx);
+    }
+}
+
+impl Handler<Retire> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: Retire, ctx: &mut Context<Self>) {
+        self.retired = true;
+        self.subscribers.clear();
+        self.lap_buffer = VecDeque::new();
+        ctx.stop();
+    }
+}
+
+#[cfg(test)]
+impl Handler<PanicOnNextBatch> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: PanicOnNextBatch, _ctx: &mut Context<Self>) {
+        self.panic_on_next_batch = true;
+    }
+}

@@ -1,0 +1,108 @@
+//! Builds a running application from settings: opens the store (migrations run
+//! before any actor starts), starts the actor tree, binds the HTTP server.
+//!
+//! Tests build one per test on `127.0.0.1:0` with their own data directory; the
+//! binary builds one in `serve`. Must be called inside a running actix System.
+
+use crate::db_writer::{DbWriter, Flush};
+use crate::engine::{Engine, StartDemo, StopDemo};
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::shared::Shared;
+use actix::prelude::*;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer};
+use anyhow::Context as _;
+use purplesector_engine::config::Settings;
+use purplesector_engine::storage::{Store, LOCAL_USER};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+pub struct Application {
+    server: Server,
+    local_addr: SocketAddr,
+    engine: Addr<Engine>,
+    db: Addr<DbWriter>,
+    web_dir: Option<std::path::PathBuf>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let addr = settings.server_addr()?;
+        let database = settings.sqlite_path();
+        let store = Store::open(&database).with_context(|| format!("opening the store at {}", database.display()))?;
+        let web_dir = http::locate_web_dir(&settings.server.web_dir);
+        if web_dir.is_none() {
+            if settings.server.web_dir.is_empty() {
+                tracing::warn!("web app not found (frontend/dist); serving the API only");
+            } else {
+                anyhow::bail!("configuration error: `server.web_dir`: {} has no index.html", settings.server.web_dir);
+            }
+        }
+        let workers = settings.server.workers;
+        let demo = settings.demo.enabled;
+        let shared = Arc::new(Shared { settings, store, metrics: Metrics::new() });
+
+        let db = DbWriter::new(shared.clone()).start();
+        let engine = Engine::new(shared.clone(), db.clone()).start();
+        if demo {
+            let session = engine
+                .send(StartDemo { owner: LOCAL_USER, seed: None })
+                .await
+                .context("starting the demo driver")?
+                .context("starting the demo driver")?;
+            tracing::info!(session = %session.id, "demo session live");
+        }
+
+        let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+        let local_addr = listener.local_addr().context("reading the bound address")?;
+        let state = AppState { shared, engine: engine.clone() };
+        let app_web_dir = web_dir.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(actix_web::middleware::Compress::default())
+                .configure(http::configure(state.clone(), app_web_dir.clone()))
+        })
+        // Shutdown is driven by `run_until_stopped`'s caller (the binary's signal
+        // handling), so the writer can be flushed after the server stops.
+        .disable_signals()
+        .shutdown_timeout(5);
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener).with_context(|| format!("listening on {local_addr}"))?.run();
+        Ok(Application { server, local_addr, engine, db, web_dir })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    pub fn engine(&self) -> Addr<Engine> {
+        self.engine.clone()
+    }
+
+    pub fn web_dir(&self) -> Option<&std::path::Path> {
+        self.web_dir.as_deref()
+    }
+
+    /// A handle that stops the HTTP server (gracefully with `stop(true)`).
+    pub fn server_handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped, then stops the demo and flushes
+    /// everything pending to the store.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        let _ = self.engine.send(StopDemo { owner: LOCAL_USER }).await;
+        if self.db.send(Flush).await.is_err() {
+            tracing::error!("the store writer was gone at shutdown");
+        }
+        result
+    }
+}

@@ -1,0 +1,71 @@
+//! The binary's command line: help, configuration errors, `config`, `migrate`.
+
+use std::process::Command;
+
+fn purplesector() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_purplesector"));
+    command.env_remove("DATABASE_URL").env_remove("RUST_LOG");
+    command
+}
+
+#[test]
+fn help_lists_every_command() {
+    let output = purplesector().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for command in ["serve", "migrate", "config"] {
+        assert!(help.contains(command), "{command} missing from --help:\n{help}");
+    }
+    let serve = String::from_utf8(purplesector().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(serve.contains("--demo") && serve.contains("--addr") && serve.contains("--data-dir"), "{serve}");
+}
+
+#[test]
+fn a_bad_setting_fails_at_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = purplesector()
+        .current_dir(dir.path())
+        .args(["serve"])
+        .env("PURPLESECTOR__SERVER__ADDR", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+    assert!(stderr.contains("server.addr"), "{stderr}");
+
+    let broken_file = dir.path().join("broken.toml");
+    std::fs::write(&broken_file, "[writer]\nbatch_frames = \"lots\"\n").unwrap();
+    let output =
+        purplesector().current_dir(dir.path()).arg("--config").arg(&broken_file).arg("config").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("batch_frames"), "{stderr}");
+}
+
+#[test]
+fn config_prints_the_effective_settings_with_secrets_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = purplesector()
+        .current_dir(dir.path())
+        .arg("config")
+        .env("DATABASE_URL", "sqlite:///very/secret/place.db")
+        .env("PURPLESECTOR__WRITER__BATCH_FRAMES", "123")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("batch_frames = 123"), "{text}");
+    assert!(text.contains("<redacted>") && !text.contains("secret"), "{text}");
+}
+
+#[test]
+fn migrate_creates_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = purplesector().current_dir(dir.path()).args(["migrate"]).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(dir.path().join("data/purplesector.db").is_file());
+    let again = purplesector().current_dir(dir.path()).args(["migrate"]).output().unwrap();
+    let text = String::from_utf8(again.stdout).unwrap();
+    assert!(text.contains("0 migration(s)"), "{text}");
+}

@@ -1,0 +1,94 @@
+//! `spawn_app`: one application per test, on a free port, with a fresh data dir.
+
+use actix_web::dev::ServerHandle;
+use awc::ws;
+use futures_util::{SinkExt, StreamExt};
+use purplesector_actors::startup::Application;
+use purplesector_engine::config::Settings;
+use std::time::Duration;
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub data_dir: tempfile::TempDir,
+    server: ServerHandle,
+    task: actix_rt::task::JoinHandle<std::io::Result<()>>,
+}
+
+pub type WsConnection = actix_codec::Framed<awc::BoxedSocket, ws::Codec>;
+
+pub async fn spawn_app(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_in(tempfile::tempdir().expect("temporary directory"), adjust).await
+}
+
+/// Starts an application on an existing data directory (to test restarts).
+pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings::default();
+    settings.server.addr = "127.0.0.1:0".into();
+    settings.server.workers = 1;
+    settings.storage.data_dir = data_dir.path().to_path_buf();
+    adjust(&mut settings);
+    let app = Application::build(settings).await.expect("the application builds");
+    let port = app.port();
+    let server = app.server_handle();
+    let task = actix_rt::spawn(app.run_until_stopped());
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, server, task }
+}
+
+impl TestApp {
+    /// Stops the server gracefully (flushing the store) and hands back its data dir.
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.server.stop(true).await;
+        self.task.await.expect("server task").expect("server ran cleanly");
+        self.data_dir
+    }
+
+    pub fn client(&self) -> awc::Client {
+        awc::Client::builder().timeout(Duration::from_secs(30)).finish()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let mut response = self.client().get(format!("{}{path}", self.address)).send().await.expect("GET");
+        let body = response.json::<serde_json::Value>().limit(64 << 20).await.expect("JSON body");
+        (response.status().as_u16(), body)
+    }
+
+    pub async fn ws(&self, query: &str) -> WsConnection {
+        let (_, connection) = awc::Client::new()
+            .ws(format!("ws://127.0.0.1:{}/ws{query}", self.port))
+            .max_frame_size(16 << 20)
+            .connect()
+            .await
+            .expect("WebSocket connects");
+        connection
+    }
+}
+
+/// The next JSON text message (pings skipped), or panics after `timeout`.
+pub async fn next_json(connection: &mut WsConnection) -> serde_json::Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(30), connection.next())
+            .await
+            .expect("a message within 30 s")
+            .expect("the stream is open")
+            .expect("a valid frame");
+        match frame {
+            ws::Frame::Text(text) => return serde_json::from_slice(&text).expect("JSON text"),
+            ws::Frame::Ping(payload) => connection.send(ws::Message::Pong(payload)).await.unwrap(),
+            ws::Frame::Close(reason) => panic!("server closed the stream: {reason:?}"),
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+pub async fn send_json(connection: &mut WsConnection, value: serde_json::Value) {
+    connection.send(ws::Message::Text(value.to_string().into())).await.expect("send");
+}
+
+/// The demo session's id from a `connected` message.
+pub fn demo_session_id(connected: &serde_json::Value) -> String {
+    let sessions = connected["connected"]["live_sessions"].as_array().expect("live_sessions");
+    assert_eq!(sessions.len(), 1, "exactly the demo session is live: {connected}");
+    assert_eq!(sessions[0]["sim"], "demo");
+    sessions[0]["id"].as_str().unwrap().to_string()
+}

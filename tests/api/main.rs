@@ -1,0 +1,7 @@
+//! Integration tests: a real server on 127.0.0.1:0 with its own temporary SQLite
+//! database per test, spoken to over real HTTP and WebSocket connections.
+
+mod cli;
+mod helpers;
+mod live_stream;
+mod rest;
