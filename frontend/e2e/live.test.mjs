@@ -214,7 +214,7 @@ test('the live demo session streams into the browser', { timeout: 150_000 }, asy
   );
   const rows = await page.locator('[data-testid="lap-row"]').evaluateAll((els) =>
     els.map((el) => ({
-      time: el.querySelector('.lap-row__time')?.textContent.trim(),
+      time: el.querySelector('.lap-row__time-value')?.textContent.trim(),
       best: el.dataset.best === 'true',
       counts: el.dataset.valid === 'true' && !el.dataset.outLap && !el.dataset.inLap,
     })),

@@ -33,7 +33,7 @@ export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; bes
             >
               <td>{lap.lap_number}</td>
               <td className="num lap-row__time">
-                {formatLapTime(lap.lap_time_ms)}
+                <span className="lap-row__time-value">{formatLapTime(lap.lap_time_ms)}</span>
                 {!lap.official_time && (
                   <span className="lap-row__est" title="Line crossing interpolated by Purple Sector (the sim did not report this lap time)">
                     *
