@@ -95,10 +95,9 @@ struct SqlitePragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-        )
+        // busy_timeout first: the pool opens connections concurrently, and any
+        // statement before it would fail at once on a locked database.
+        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
         .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -138,6 +137,14 @@ impl Store {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
         }
+        // WAL (one writer beside concurrent readers) is a property of the database
+        // file: set it once, from a single connection, before the pool opens several.
+        let mut first = SqliteConnection::establish(&path.to_string_lossy())
+            .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
+        first
+            .batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+            .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
+        drop(first);
         let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
         let pool = Pool::builder()
             .max_size(8)
