@@ -173,3 +173,76 @@ async fn next_binary(connection: &mut crate::helpers::WsConnection) -> ServerMes
         }
     }
 }
+
+/// The value of a Prometheus counter with the given labels, 0 when absent.
+async fn metric(app: &crate::helpers::TestApp, series: &str) -> f64 {
+    let mut response = app.client().get(format!("{}/metrics", app.address)).send().await.expect("GET /metrics");
+    let body = response.body().await.expect("metrics body");
+    let text = String::from_utf8_lossy(&body);
+    text.lines().find_map(|line| line.strip_prefix(series).and_then(|rest| rest.trim().parse().ok())).unwrap_or(0.0)
+}
+
+#[actix_rt::test]
+async fn a_slow_viewer_loses_its_oldest_frames_without_slowing_another_viewer() {
+    let app = spawn_app(|settings| {
+        settings.demo.enabled = true;
+        settings.demo.speed = 100.0;
+        settings.stream.viewer_queue_messages = 8;
+    })
+    .await;
+
+    // The slow viewer subscribes, then stops reading: its socket buffers fill, then
+    // its bounded outbox, which drops the oldest telemetry.
+    let mut slow = app.ws("?format=json").await;
+    let session_id = demo_session_id(&next_json(&mut slow).await);
+    send_json(&mut slow, json!({"subscribe": {"session_id": session_id}})).await;
+
+    // The fast viewer reads everything, concurrently, and records the seqs it saw.
+    let mut fast = app.ws("?format=json").await;
+    next_json(&mut fast).await;
+    send_json(&mut fast, json!({"subscribe": {"session_id": session_id}})).await;
+    let stop = std::rc::Rc::new(std::cell::Cell::new(false));
+    let reader = actix_rt::spawn({
+        let stop = stop.clone();
+        async move {
+            let mut seqs = Vec::new();
+            while !stop.get() {
+                let message = next_json(&mut fast).await;
+                if let Some(frames) = message["telemetry"]["frames"].as_array() {
+                    seqs.extend(frames.iter().map(|frame| frame["seq"].as_u64().unwrap()));
+                }
+            }
+            seqs
+        }
+    });
+
+    let series = r#"purplesector_frames_dropped_total{reason="slow_viewer"}"#;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while metric(&app, series).await == 0.0 {
+        assert!(Instant::now() < deadline, "the slow viewer never lost a frame");
+        actix_rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    actix_rt::time::sleep(Duration::from_millis(500)).await;
+    stop.set(true);
+    let seqs = reader.await.unwrap();
+    assert!(seqs.len() > 600, "the fast viewer kept streaming: {} frames", seqs.len());
+    for pair in seqs.windows(2) {
+        assert_eq!(pair[1], pair[0] + 1, "the fast viewer lost nothing while the other was slow");
+    }
+
+    // The slow viewer is still connected and, reading again, gets newer frames
+    // after a gap where the oldest were dropped.
+    let mut slow_seqs = Vec::new();
+    while slow_seqs.len() < 20_000 {
+        let message = next_json(&mut slow).await;
+        if let Some(frames) = message["telemetry"]["frames"].as_array() {
+            slow_seqs.extend(frames.iter().map(|frame| frame["seq"].as_u64().unwrap()));
+        }
+        if slow_seqs.windows(2).any(|pair| pair[1] > pair[0] + 1) {
+            break;
+        }
+    }
+    assert!(slow_seqs.windows(2).all(|pair| pair[1] > pair[0]), "still in order");
+    assert!(slow_seqs.windows(2).any(|pair| pair[1] > pair[0] + 1), "the slow viewer's oldest frames were dropped");
+    app.stop().await;
+}
