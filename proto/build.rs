@@ -14,7 +14,9 @@ fn main() {
         .enum_attribute(".", "#[derive(serde::Serialize, serde::Deserialize)]")
         .enum_attribute("payload", "#[serde(rename_all = \"snake_case\")]")
         .field_attribute("ServerMessage.payload", "#[serde(flatten)]")
-        .field_attribute("ClientMessage.payload", "#[serde(flatten)]");
+        .field_attribute("ClientMessage.payload", "#[serde(flatten)]")
+        .field_attribute("IngestRequest.payload", "#[serde(flatten)]")
+        .field_attribute("IngestResponse.payload", "#[serde(flatten)]");
     for field in ["TelemetryBatch.sim", "SessionInfo.sim"] {
         config.field_attribute(field, "#[serde(with = \"crate::sim_name\")]");
     }

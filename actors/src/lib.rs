@@ -6,17 +6,23 @@
 //! │  ├─ SessionActor    one per live session (supervised: restarted on failure)
 //! │  └─ (viewers)       the user's WsClientActors, for session events
 //! ├─ DbWriter           batches frames and laps into the store
-//! └─ DemoDriverActor    the synthetic driver, a producer like any collector
+//! ├─ DemoDriverActor    the synthetic driver, a producer like any collector
+//! └─ CollectorActor     a sim's UDP protocol, inside `serve --collect` or `collect`
 //! WsClientActor         one per browser connection, bounded drop-oldest outbox
+//! IngestRouter          one per producer (`/ingest` connection or collector): opens
+//!                       its sessions and feeds them in order
 //! ```
 //!
 //! Actors are thin: lap detection, storage, the demo car and the outbox are plain
 //! code in `purplesector-engine`; actors own the lifecycles and move messages.
 
+pub mod collector;
 pub mod db_writer;
 pub mod demo_driver;
+pub mod emulate;
 pub mod engine;
 pub mod http;
+pub mod ingest;
 pub mod metrics;
 pub mod session;
 pub mod shared;

@@ -16,6 +16,10 @@ pub mod drop_reason {
     pub const LATE: &str = "late";
     /// A batch was refused (too large, or for a session that is not the sender's).
     pub const REJECTED: &str = "rejected";
+    /// A collector's engine could not keep up and its bounded backlog was full.
+    pub const COLLECTOR_BACKLOG: &str = "collector_backlog";
+    /// A standalone collector's bounded on-disk spool was full (oldest dropped).
+    pub const SPOOL_FULL: &str = "spool_full";
 }
 
 /// Actor kinds, as the `kind` label of the actor gauges.
@@ -25,6 +29,7 @@ pub mod actor_kind {
     pub const WS_CLIENT: &str = "ws_client";
     pub const DB_WRITER: &str = "db_writer";
     pub const DEMO_DRIVER: &str = "demo_driver";
+    pub const COLLECTOR: &str = "collector";
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +45,9 @@ pub struct Metrics {
     pub db_write_seconds: Histogram,
     pub db_write_errors: IntCounter,
     pub bad_client_messages: IntCounter,
+    pub bad_ingest_messages: IntCounterVec,
+    pub packets_received: IntCounterVec,
+    pub packets_dropped: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -82,6 +90,21 @@ impl Metrics {
             "WebSocket messages from browsers that could not be understood",
         )
         .unwrap();
+        let bad_ingest_messages = IntCounterVec::new(
+            Opts::new("purplesector_bad_ingest_messages_total", "Collector messages on /ingest refused, by code"),
+            &["code"],
+        )
+        .unwrap();
+        let packets_received = IntCounterVec::new(
+            Opts::new("purplesector_sim_packets_received_total", "Datagrams received from sims, by sim"),
+            &["sim"],
+        )
+        .unwrap();
+        let packets_dropped = IntCounterVec::new(
+            Opts::new("purplesector_sim_packets_dropped_total", "Datagrams from sims that could not be used"),
+            &["sim", "reason"],
+        )
+        .unwrap();
         for collector in [
             Box::new(frames_ingested.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(frames_written.clone()),
@@ -93,6 +116,9 @@ impl Metrics {
             Box::new(db_write_seconds.clone()),
             Box::new(db_write_errors.clone()),
             Box::new(bad_client_messages.clone()),
+            Box::new(bad_ingest_messages.clone()),
+            Box::new(packets_received.clone()),
+            Box::new(packets_dropped.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -108,6 +134,9 @@ impl Metrics {
             db_write_seconds,
             db_write_errors,
             bad_client_messages,
+            bad_ingest_messages,
+            packets_received,
+            packets_dropped,
         }
     }
 

@@ -4,9 +4,11 @@
 //! Tests build one per test on `127.0.0.1:0` with their own data directory; the
 //! binary builds one in `serve`. Must be called inside a running actix System.
 
+use crate::collector::{CollectorActor, CollectorConfig, StopCollector};
 use crate::db_writer::{DbWriter, Flush};
 use crate::engine::{Engine, StartDemo, StopDemo};
 use crate::http::{self, AppState};
+use crate::ingest::IngestRouter;
 use crate::metrics::Metrics;
 use crate::shared::Shared;
 use actix::prelude::*;
@@ -23,6 +25,7 @@ pub struct Application {
     local_addr: SocketAddr,
     engine: Addr<Engine>,
     db: Addr<DbWriter>,
+    collectors: Vec<Addr<CollectorActor>>,
     web_dir: Option<std::path::PathBuf>,
 }
 
@@ -41,6 +44,9 @@ impl Application {
         }
         let workers = settings.server.workers;
         let demo = settings.demo.enabled;
+        let collect = settings.collect_sims()?;
+        let collect_listen = settings.collect.listen.parse().ok();
+        let collect_game = settings.collect.game.parse().ok();
         let shared = Arc::new(Shared { settings, store, metrics: Metrics::new() });
 
         let db = DbWriter::new(shared.clone()).start();
@@ -52,6 +58,24 @@ impl Application {
                 .context("starting the demo driver")?
                 .context("starting the demo driver")?;
             tracing::info!(session = %session.id, "demo session live");
+        }
+
+        // Sim collectors inside this process feed the local user's sessions directly.
+        let mut collectors = Vec::new();
+        for sim in collect {
+            let mut config = CollectorConfig::for_sim(sim).expect("collect.sims are validated");
+            if let Some(listen) = collect_listen {
+                config.listen = listen;
+            }
+            if config.game.is_some() {
+                config.game = collect_game.or(config.game);
+            }
+            let router = IngestRouter::new(LOCAL_USER, shared.clone(), engine.clone()).start();
+            let collector = CollectorActor::start(config.clone(), shared.clone(), router.recipient())
+                .await
+                .with_context(|| format!("starting the {} collector", purplesector_proto::sim_name::name(sim)))?;
+            tracing::info!(sim = purplesector_proto::sim_name::name(sim), listen = %config.listen, game = ?config.game, "collector started");
+            collectors.push(collector);
         }
 
         let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
@@ -71,7 +95,7 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener).with_context(|| format!("listening on {local_addr}"))?.run();
-        Ok(Application { server, local_addr, engine, db, web_dir })
+        Ok(Application { server, local_addr, engine, db, collectors, web_dir })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -84,6 +108,11 @@ impl Application {
 
     pub fn engine(&self) -> Addr<Engine> {
         self.engine.clone()
+    }
+
+    /// The collectors running inside this process (`collect.sims`).
+    pub fn collectors(&self) -> &[Addr<CollectorActor>] {
+        &self.collectors
     }
 
     pub fn web_dir(&self) -> Option<&std::path::Path> {
@@ -99,6 +128,9 @@ impl Application {
     /// everything pending to the store.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        for collector in &self.collectors {
+            let _ = collector.send(StopCollector).await;
+        }
         let _ = self.engine.send(StopDemo { owner: LOCAL_USER }).await;
         if self.db.send(Flush).await.is_err() {
             tracing::error!("the store writer was gone at shutdown");

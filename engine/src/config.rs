@@ -20,7 +20,44 @@ pub struct Settings {
     pub stream: StreamSettings,
     pub session: SessionSettings,
     pub demo: DemoSettings,
+    pub collect: CollectSettings,
     pub log: LogSettings,
+}
+
+/// Sim collectors: inside `serve` (`--collect SIM`) or standalone (`collect SIM`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectSettings {
+    /// Sims followed inside `serve`, comma-separated short names (`ac,acc,f1,forza,outgauge`).
+    pub sims: String,
+    /// The collector's UDP address; empty: the sim's usual port on all interfaces
+    /// for sims that send to the collector (F1, Forza, OutGauge), any port for AC/ACC.
+    pub listen: String,
+    /// The game's UDP address for AC and ACC; empty: `127.0.0.1` and the game's port.
+    pub game: String,
+    /// The engine a standalone collector sends to (`http://HOST:PORT`).
+    pub server: String,
+    /// The ingest token a standalone collector presents. Secret: redacted.
+    pub token: String,
+    /// Where a standalone collector spools frames while the engine is unreachable;
+    /// empty: `<storage.data_dir>/spool`.
+    pub spool_dir: String,
+    /// The spool's bound in MiB; beyond it the oldest frames are dropped (counted).
+    pub spool_max_mb: u64,
+}
+
+impl Default for CollectSettings {
+    fn default() -> Self {
+        CollectSettings {
+            sims: String::new(),
+            listen: String::new(),
+            game: String::new(),
+            server: "http://127.0.0.1:8080".into(),
+            token: String::new(),
+            spool_dir: String::new(),
+            spool_max_mb: 512,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +105,8 @@ pub struct StreamSettings {
     pub client_timeout_s: u64,
     /// Largest WebSocket message accepted from a client, in bytes.
     pub max_client_message_bytes: usize,
+    /// Largest message accepted from a collector on `/ingest`, in bytes.
+    pub max_ingest_message_bytes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +165,7 @@ impl Default for StreamSettings {
             heartbeat_interval_s: 5,
             client_timeout_s: 30,
             max_client_message_bytes: 64 * 1024,
+            max_ingest_message_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -174,7 +214,7 @@ pub struct Sources {
 const CONVENTIONAL_ENV: &[(&str, &str)] = &[("DATABASE_URL", "storage.database_url")];
 
 /// Keys whose values are secrets: shown as `<redacted>` by [`Settings::redacted`].
-const SECRET_KEYS: &[&str] = &["storage.database_url"];
+const SECRET_KEYS: &[&str] = &["storage.database_url", "collect.token"];
 
 impl Settings {
     /// Loads and validates the settings from every layer.
@@ -261,6 +301,21 @@ impl Settings {
         if !(self.demo.speed > 0.0 && self.demo.speed <= 1000.0) {
             return Err(ConfigError::key("demo.speed", format!("{} is not in (0, 1000]", self.demo.speed)));
         }
+        self.collect_sims()?;
+        for (key, value) in [("collect.listen", &self.collect.listen), ("collect.game", &self.collect.game)] {
+            if !value.is_empty() && value.parse::<SocketAddr>().is_err() {
+                return Err(ConfigError::key(key, format!("{value:?} is not HOST:PORT")));
+            }
+        }
+        if !(self.collect.server.starts_with("http://") || self.collect.server.starts_with("https://")) {
+            return Err(ConfigError::key(
+                "collect.server",
+                format!("{:?} is not an http(s):// URL", self.collect.server),
+            ));
+        }
+        if self.collect.spool_max_mb == 0 {
+            return Err(ConfigError::key("collect.spool_max_mb", "must be at least 1"));
+        }
         if !["human", "json"].contains(&self.log.format.as_str()) {
             return Err(ConfigError::key("log.format", format!("{:?} is not `human` or `json`", self.log.format)));
         }
@@ -278,6 +333,32 @@ impl Settings {
         self.server.addr.parse().map_err(|_| {
             ConfigError::key("server.addr", format!("{:?} is not HOST:PORT (e.g. 127.0.0.1:8080)", self.server.addr))
         })
+    }
+
+    /// The sims of `collect.sims`, parsed; each must have a UDP collector.
+    pub fn collect_sims(&self) -> Result<Vec<purplesector_proto::v1::Sim>, ConfigError> {
+        let mut sims = Vec::new();
+        for name in self.collect.sims.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+            match purplesector_proto::sim_name::parse(name) {
+                Some(sim) if crate::sims::transport(sim).is_some() => sims.push(sim),
+                _ => {
+                    return Err(ConfigError::key(
+                        "collect.sims",
+                        format!("{name:?} is not a sim with a collector (ac, acc, f1, forza, outgauge)"),
+                    ))
+                }
+            }
+        }
+        Ok(sims)
+    }
+
+    /// Where a standalone collector spools.
+    pub fn spool_dir(&self) -> PathBuf {
+        if self.collect.spool_dir.is_empty() {
+            self.storage.data_dir.join("spool")
+        } else {
+            PathBuf::from(&self.collect.spool_dir)
+        }
     }
 
     /// The SQLite database file this process uses.

@@ -11,6 +11,8 @@ pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub data_dir: tempfile::TempDir,
+    /// Collectors running inside the app (`collect.sims`), to ask their UDP address.
+    pub collectors: Vec<actix::Addr<purplesector_actors::collector::CollectorActor>>,
     server: ServerHandle,
     task: actix_rt::task::JoinHandle<std::io::Result<()>>,
 }
@@ -31,8 +33,9 @@ pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut 
     let app = Application::build(settings).await.expect("the application builds");
     let port = app.port();
     let server = app.server_handle();
+    let collectors = app.collectors().to_vec();
     let task = actix_rt::spawn(app.run_until_stopped());
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, server, task }
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, collectors, server, task }
 }
 
 impl TestApp {

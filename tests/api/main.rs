@@ -2,6 +2,7 @@
 //! database per test, spoken to over real HTTP and WebSocket connections.
 
 mod cli;
+mod collectors;
 mod helpers;
 mod live_stream;
 mod rest;

@@ -4,6 +4,7 @@
 mod caller;
 mod errors;
 mod health;
+mod ingest;
 mod laps;
 mod sessions;
 mod web_app;
@@ -41,6 +42,7 @@ pub fn configure(state: AppState, web_dir: Option<PathBuf>) -> impl FnOnce(&mut 
             .route("/readyz", web::get().to(health::readyz))
             .route("/metrics", web::get().to(health::metrics))
             .route("/ws", web::get().to(ws::connect))
+            .route("/ingest", web::get().to(ingest::connect))
             .service(
                 web::scope("/api")
                     .configure(sessions::routes)

@@ -95,6 +95,61 @@ pub trait SimClient: Send {
     fn receive(&mut self, datagram: &[u8], now_ms: u64) -> Result<Vec<SimEvent>, PacketError>;
     /// Datagrams to send when the collector stops (dismiss, unregister).
     fn shutdown(&mut self) -> Vec<Vec<u8>>;
+    /// Events owed without a datagram to carry them (a session ended by silence,
+    /// noticed in `poll`). The collector calls it after every `poll`.
+    fn take_events(&mut self) -> Vec<SimEvent> {
+        Vec::new()
+    }
+}
+
+/// How a collector reaches a sim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// The collector sends to the game's port and reads the answers (AC, ACC).
+    RequestReply { game_port: u16 },
+    /// The game sends to the collector's port (F1, Forza, OutGauge).
+    Listen { port: u16 },
+}
+
+/// The sims a UDP collector can follow.
+pub const COLLECTABLE: [Sim; 5] = [Sim::AssettoCorsa, Sim::Acc, Sim::F1, Sim::Forza, Sim::Outgauge];
+
+/// How a collector reaches `sim` by default: the games' documented ports (Forza
+/// and OutGauge have none: these are the ports their setup guides suggest).
+pub fn transport(sim: Sim) -> Option<Transport> {
+    Some(match sim {
+        Sim::AssettoCorsa => Transport::RequestReply { game_port: ac::layout::PORT },
+        Sim::Acc => Transport::RequestReply { game_port: acc::broadcasting::DEFAULT_PORT },
+        Sim::F1 => Transport::Listen { port: f1::DEFAULT_PORT },
+        Sim::Forza => Transport::Listen { port: 5300 },
+        Sim::Outgauge => Transport::Listen { port: 4444 },
+        Sim::Unspecified | Sim::Demo => return None,
+    })
+}
+
+/// The collector's protocol state machine for `sim`.
+pub fn client(sim: Sim) -> Option<Box<dyn SimClient>> {
+    Some(match sim {
+        Sim::AssettoCorsa => Box::new(ac::Client::new()),
+        Sim::Acc => Box::new(acc::Client::new()),
+        Sim::F1 => Box::new(f1::Client::new()),
+        Sim::Forza => Box::new(forza::Client::new()),
+        Sim::Outgauge => Box::new(outgauge::Client::new()),
+        Sim::Unspecified | Sim::Demo => return None,
+    })
+}
+
+/// The game's side of `sim`'s protocol, announcing `meta` (Forza speaks the
+/// Motorsport 2023 layout, the richest).
+pub fn emulator(sim: Sim, meta: &SessionMeta) -> Option<Box<dyn SimEmulator>> {
+    Some(match sim {
+        Sim::AssettoCorsa => Box::new(ac::Emulator::new(meta.clone())),
+        Sim::Acc => Box::new(acc::Emulator::new()),
+        Sim::F1 => Box::new(f1::Emulator::new()),
+        Sim::Forza => Box::new(forza::Emulator::new(forza::Format::Motorsport2023)),
+        Sim::Outgauge => Box::new(outgauge::Emulator::new()),
+        Sim::Unspecified | Sim::Demo => return None,
+    })
 }
 
 /// The game's side of one sim's protocol, for tests and demos.

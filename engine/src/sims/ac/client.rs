@@ -22,9 +22,13 @@
 //!   implies is queued: it is returned first by the next `receive`, or by
 //!   [`Client::take_events`] for a collector that wants it without waiting.
 //! - `shutdown` returns DISMISS (and queues `SessionEnded` if a session was open).
-//! - AC's `RTCarInfo` has no clock: `session_time_ms` is `now_ms` relative to the
-//!   first frame of the session. A frame whose channels equal the previous one's
-//!   (the game paused, or re-sent a step) is not emitted.
+//! - AC's `RTCarInfo` has no session clock, but it has the game's lap timer and,
+//!   at each line, the game's time of the lap just finished: `session_time_ms` is
+//!   the game's own time, summed lap by lap ([`GameClock`]), so lap times stay
+//!   exact however late the datagrams arrive (and under an emulator running faster
+//!   than real time). Where the timer does not move (pits, a reset) the collector's
+//!   clock fills in. A frame whose channels equal the previous one's (the game
+//!   paused, or re-sent a step) is not emitted.
 
 use purplesector_proto::v1::{Sim, TelemetryFrame};
 
@@ -59,7 +63,7 @@ pub struct Client {
     session: Option<SessionMeta>,
     /// Whether a frame has arrived in the open session.
     streaming: bool,
-    first_frame_ms: Option<u64>,
+    clock: Option<GameClock>,
     /// The previous emitted frame with `session_time_ms` zeroed, to drop repeats.
     last_frame: Option<TelemetryFrame>,
     last_heard_ms: Option<u64>,
@@ -89,7 +93,7 @@ impl Client {
             phase: Phase::Handshaking { last_sent_ms: None },
             session: None,
             streaming: false,
-            first_frame_ms: None,
+            clock: None,
             last_frame: None,
             last_heard_ms: None,
             dismiss_first: false,
@@ -129,7 +133,7 @@ impl Client {
             self.pending.push(SimEvent::SessionEnded);
         }
         self.streaming = false;
-        self.first_frame_ms = None;
+        self.clock = None;
         self.last_frame = None;
     }
 
@@ -152,20 +156,62 @@ impl Client {
         if self.session.is_none() {
             return Err(PacketError::Unexpected("RTCarInfo before the handshake response"));
         }
-        let first_frame_ms = self.first_frame_ms.unwrap_or(now_ms);
         let mut frame = mapping::to_frame(info, 0.0, self.steer_lock_deg)?;
         if self.last_frame.as_ref() == Some(&frame) {
             return Ok(Vec::new());
         }
         self.last_frame = Some(frame);
-        self.first_frame_ms = Some(first_frame_ms);
         self.streaming = true;
-        frame.session_time_ms = now_ms.saturating_sub(first_frame_ms) as f64;
+        frame.session_time_ms = GameClock::advance(&mut self.clock, &frame, now_ms);
         Ok(vec![SimEvent::Frame(Box::new(frame))])
     }
 }
 
+/// The game's time since the session's first frame, from its lap timer.
+#[derive(Debug, Clone, Copy)]
+struct GameClock {
+    lap_number: u32,
+    lap_time_ms: u32,
+    session_ms: f64,
+    now_ms: u64,
+}
+
+impl GameClock {
+    /// The session time of `frame`, advancing the clock.
+    fn advance(clock: &mut Option<GameClock>, frame: &TelemetryFrame, now_ms: u64) -> f64 {
+        let lap_time = frame.current_lap_time_ms;
+        let session_ms = match *clock {
+            None => 0.0,
+            Some(previous) if frame.lap_number == previous.lap_number && lap_time > previous.lap_time_ms => {
+                previous.session_ms + f64::from(lap_time - previous.lap_time_ms)
+            }
+            Some(previous) if frame.lap_number == previous.lap_number.wrapping_add(1) => {
+                // The line: the lap just finished lasted the game's own lap time
+                // when it reports a plausible one, else as long as the wall clock says.
+                let elapsed = now_ms.saturating_sub(previous.now_ms) as f64;
+                let finished = frame
+                    .last_lap_time_ms
+                    .map(f64::from)
+                    .filter(|&last| {
+                        last >= f64::from(previous.lap_time_ms) && last <= f64::from(previous.lap_time_ms) + 1_000.0
+                    })
+                    .unwrap_or(f64::from(previous.lap_time_ms) + elapsed - f64::from(lap_time));
+                previous.session_ms + (finished - f64::from(previous.lap_time_ms)) + f64::from(lap_time)
+            }
+            // The timer stood still or went back without a lap (pits, a reset, a
+            // restart): time still passes, by the collector's clock.
+            Some(previous) => previous.session_ms + now_ms.saturating_sub(previous.now_ms) as f64,
+        };
+        *clock = Some(GameClock { lap_number: frame.lap_number, lap_time_ms: lap_time, session_ms, now_ms });
+        session_ms
+    }
+}
+
 impl SimClient for Client {
+    fn take_events(&mut self) -> Vec<SimEvent> {
+        Client::take_events(self)
+    }
+
     fn sim(&self) -> Sim {
         Sim::AssettoCorsa
     }

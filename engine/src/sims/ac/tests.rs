@@ -418,15 +418,28 @@ fn shutdown_dismisses_and_ends_the_session() {
 }
 
 #[test]
-fn session_time_follows_now_ms_from_the_first_frame() {
+fn session_time_is_the_games_lap_timer_summed_across_laps() {
     let mut client = streaming_client();
     let mut bytes = hand_car_info();
     let mut times = Vec::new();
-    for (i, now) in [1_000_u64, 1_016, 1_033, 2_000].into_iter().enumerate() {
-        bytes[40..44].copy_from_slice(&(12_345 + i as i32).to_le_bytes());
+    // (lapTime, lastLap, lapCount, now): the collector's clock runs at a different
+    // pace (a late datagram, an emulator faster than real time); the game's wins.
+    let steps = [
+        (90_000_i32, 0_i32, 3_i32, 1_000_u64),
+        (90_016, 0, 3, 1_001),
+        (90_033, 0, 3, 1_050),
+        (10, 90_040, 4, 1_051), // the line: the lap lasted 90 040 ms by the game
+        (26, 90_040, 4, 1_052),
+        (26, 90_040, 4, 1_500), // the timer stands still (pits): the wall clock fills in
+    ];
+    for (i, (lap_time, last_lap, lap_count, now)) in steps.into_iter().enumerate() {
+        bytes[40..44].copy_from_slice(&lap_time.to_le_bytes());
+        bytes[44..48].copy_from_slice(&last_lap.to_le_bytes());
+        bytes[52..56].copy_from_slice(&lap_count.to_le_bytes());
+        bytes[308..312].copy_from_slice(&(0.1 + i as f32 * 0.01).to_le_bytes());
         times.push(frame_of(&client.receive(&bytes, now).unwrap()).session_time_ms);
     }
-    assert_eq!(times, vec![0.0, 16.0, 33.0, 1_000.0]);
+    assert_eq!(times, vec![0.0, 16.0, 33.0, 50.0, 66.0, 514.0]);
 }
 
 // ---- (5) Duplicate suppression ----

@@ -286,6 +286,10 @@ pub fn frame_from_car_update(
 }
 
 impl SimClient for Client {
+    fn take_events(&mut self) -> Vec<SimEvent> {
+        Client::take_events(self)
+    }
+
     fn sim(&self) -> Sim {
         Sim::Acc
     }

@@ -114,6 +114,10 @@ impl Client {
 }
 
 impl SimClient for Client {
+    fn take_events(&mut self) -> Vec<SimEvent> {
+        Client::take_events(self)
+    }
+
     fn sim(&self) -> Sim {
         Sim::Forza
     }

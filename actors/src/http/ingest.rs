@@ -1,0 +1,101 @@
+//! `/ingest`: the collector stream.
+//!
+//! A collector sends binary protobuf `IngestRequest`s (batches of one session's
+//! frames, session ends, pings) and gets one `IngestResponse` for each batch or
+//! ping. Requests are handled one at a time, in order: a collector that sends
+//! faster than the engine takes frames waits on TCP, and nothing queues without
+//! bound. A malformed or refused request gets an `error` answer (counted by code)
+//! and the connection stays open; the frames of other requests are not affected.
+//!
+//! The user is the caller's (the local user in local mode; the ingest token's
+//! owner once accounts exist), never a field of the payload.
+
+use super::{AppState, Caller};
+use crate::ingest::{EndIngestSession, IngestBatch, IngestFailure, IngestRouter};
+use actix::Actor;
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use futures_util::StreamExt;
+use prost::Message;
+use purplesector_proto::v1::{ingest_request, ingest_response, Error, IngestRequest, IngestResponse, Pong};
+
+pub(super) async fn connect(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, actix_web::Error> {
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let max_bytes = state.shared.settings.stream.max_ingest_message_bytes;
+    let stream = stream.max_frame_size(max_bytes).aggregate_continuations().max_continuation_size(max_bytes);
+    let router = IngestRouter::new(caller.0, state.shared.clone(), state.engine.clone()).start();
+    let shared = state.shared.clone();
+    actix_rt::spawn(async move {
+        let mut session = session;
+        let mut stream = stream;
+        let refuse = |code: &'static str, message: String| {
+            shared.metrics.bad_ingest_messages.with_label_values(&[code]).inc();
+            IngestResponse { payload: Some(ingest_response::Payload::Error(Error { code: code.into(), message })) }
+        };
+        let mut logged_bad = false;
+        while let Some(item) = stream.next().await {
+            let reply = match item {
+                Ok(AggregatedMessage::Binary(bytes)) => match IngestRequest::decode(bytes) {
+                    Ok(IngestRequest { payload: Some(ingest_request::Payload::Batch(batch)) }) => {
+                        match router.send(IngestBatch(batch)).await {
+                            Ok(Ok(ack)) => Some(IngestResponse { payload: Some(ingest_response::Payload::Ack(ack)) }),
+                            Ok(Err(failure)) => Some(refuse(failure.code(), failure.to_string())),
+                            Err(_) => Some(refuse(
+                                IngestFailure::Unavailable(String::new()).code(),
+                                "the engine is stopping".into(),
+                            )),
+                        }
+                    }
+                    Ok(IngestRequest { payload: Some(ingest_request::Payload::EndSession(end)) }) => {
+                        router.do_send(EndIngestSession(end.session_id));
+                        None
+                    }
+                    Ok(IngestRequest { payload: Some(ingest_request::Payload::Ping(ping)) }) => Some(IngestResponse {
+                        payload: Some(ingest_response::Payload::Pong(Pong { nonce: ping.nonce })),
+                    }),
+                    Ok(IngestRequest { payload: None }) => Some(refuse("bad_message", "empty ingest request".into())),
+                    Err(error) => {
+                        if !std::mem::replace(&mut logged_bad, true) {
+                            tracing::warn!(%error, "malformed protobuf on /ingest (logged once per connection)");
+                        }
+                        Some(refuse("bad_message", format!("not a protobuf IngestRequest: {error}")))
+                    }
+                },
+                Ok(AggregatedMessage::Text(_)) => {
+                    Some(refuse("bad_message", "/ingest speaks binary protobuf IngestRequest messages".into()))
+                }
+                Ok(AggregatedMessage::Ping(payload)) => {
+                    if session.pong(&payload).await.is_err() {
+                        break;
+                    }
+                    None
+                }
+                Ok(AggregatedMessage::Pong(_)) => None,
+                Ok(AggregatedMessage::Close(_)) => break,
+                Err(error) => {
+                    shared.metrics.bad_ingest_messages.with_label_values(&["protocol"]).inc();
+                    tracing::debug!(%error, "WebSocket protocol error on /ingest; closing");
+                    let code = match error {
+                        actix_ws::ProtocolError::Overflow => CloseCode::Size,
+                        _ => CloseCode::Protocol,
+                    };
+                    let _ =
+                        session.clone().close(Some(CloseReason { code, description: Some(error.to_string()) })).await;
+                    return;
+                }
+            };
+            if let Some(reply) = reply {
+                if session.binary(reply.encode_to_vec()).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}
