@@ -29,6 +29,18 @@ pub enum Command {
     /// Open http://127.0.0.1:8080 (the default address) in a browser. With --demo a
     /// synthetic driver laps the Purple Park circuit live.
     Serve(ServeArgs),
+    /// Follow a racing sim on this PC and send its telemetry to an engine.
+    ///
+    /// Runs next to the game. Frames are spooled to disk while the engine is
+    /// unreachable and sent, in order, when it is back. `demo` sends the synthetic
+    /// driver instead of a game. See docs/collectors.md for each game's settings.
+    Collect(CollectArgs),
+    /// Pretend to be a sim: speak its UDP protocol with the demo driver's laps.
+    ///
+    /// For trying a collector without the game: `purplesector emulate f1 --to
+    /// 127.0.0.1:20777`, or `purplesector emulate ac` (listens on AC's port 9996 for
+    /// a collector's handshake).
+    Emulate(EmulateArgs),
     /// Create or upgrade the database schema, then exit (`serve` also does this).
     Migrate,
     /// Print the effective configuration as TOML, secrets redacted.
@@ -49,6 +61,66 @@ pub struct ServeArgs {
     /// Directory of the built web app [config: server.web_dir].
     #[arg(long, value_name = "DIR")]
     pub web_dir: Option<PathBuf>,
+    /// Follow a sim on this machine: ac, acc, f1, forza or outgauge; repeatable
+    /// [config: collect.sims].
+    #[arg(long = "collect", value_name = "SIM")]
+    pub collect: Vec<String>,
+    /// The game's UDP address for AC/ACC (default 127.0.0.1 and the game's port)
+    /// [config: collect.game].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub game_addr: Option<String>,
+    /// The collector's UDP address (default: the sim's usual port) [config: collect.listen].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// The sim: ac, acc, f1, forza, outgauge, or demo.
+    #[arg(value_name = "SIM")]
+    pub sim: String,
+    /// The engine to send to, http(s)://HOST:PORT [config: collect.server].
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Ingest token from the web app [config: collect.token, env PURPLESECTOR__COLLECT__TOKEN].
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The game's UDP address for AC/ACC [config: collect.game].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub game_addr: Option<String>,
+    /// The collector's UDP address [config: collect.listen].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+    /// Spool directory [config: collect.spool_dir; default <data_dir>/spool].
+    #[arg(long, value_name = "DIR")]
+    pub spool_dir: Option<PathBuf>,
+    /// Time multiplier for `demo` (1 = real time).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// The sim to emulate: ac, acc, f1, forza or outgauge.
+    #[arg(value_name = "SIM")]
+    pub sim: String,
+    /// Where the game sends (F1, Forza, OutGauge): the collector's HOST:PORT
+    /// (default 127.0.0.1 and the sim's usual port).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub to: Option<String>,
+    /// The emulated game's own UDP address (default 127.0.0.1 and the game's port
+    /// for AC/ACC, any port otherwise).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub bind: Option<String>,
+    /// Time multiplier (1 = real time).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Seed of the synthetic driver.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop after this many laps (default: run until Ctrl-C).
+    #[arg(long)]
+    pub laps: Option<usize>,
 }
 
 impl Cli {
@@ -67,6 +139,32 @@ impl Cli {
             }
             if let Some(dir) = &args.web_dir {
                 overrides.push(("server.web_dir".into(), dir.display().to_string()));
+            }
+            if !args.collect.is_empty() {
+                overrides.push(("collect.sims".into(), args.collect.join(",")));
+            }
+            if let Some(game) = &args.game_addr {
+                overrides.push(("collect.game".into(), game.clone()));
+            }
+            if let Some(listen) = &args.listen {
+                overrides.push(("collect.listen".into(), listen.clone()));
+            }
+        }
+        if let Command::Collect(args) = &self.command {
+            if let Some(server) = &args.server {
+                overrides.push(("collect.server".into(), server.clone()));
+            }
+            if let Some(token) = &args.token {
+                overrides.push(("collect.token".into(), token.clone()));
+            }
+            if let Some(game) = &args.game_addr {
+                overrides.push(("collect.game".into(), game.clone()));
+            }
+            if let Some(listen) = &args.listen {
+                overrides.push(("collect.listen".into(), listen.clone()));
+            }
+            if let Some(dir) = &args.spool_dir {
+                overrides.push(("collect.spool_dir".into(), dir.display().to_string()));
             }
         }
         overrides

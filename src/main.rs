@@ -1,10 +1,12 @@
 //! `purplesector`: the one binary of Purple Sector.
 //!
 //! `serve` runs everything in one process on the embedded defaults (in-process
-//! bus, SQLite under `./data`); `migrate` prepares the database; `config` shows the
-//! effective configuration with secrets redacted.
+//! bus, SQLite under `./data`); `collect` follows a sim on a driver's PC and sends
+//! to an engine; `emulate` pretends to be a sim; `migrate` prepares the database;
+//! `config` shows the effective configuration with secrets redacted.
 
 mod cli;
+mod collect;
 mod logging;
 
 use anyhow::Context as _;
@@ -28,6 +30,8 @@ fn main() -> ExitCode {
     logging::init(&settings.log);
     let result = match cli.command {
         Command::Serve(_) => serve(settings),
+        Command::Collect(ref args) => collect::collect(settings, &args.sim, args.speed),
+        Command::Emulate(ref args) => collect::emulate(args),
         Command::Migrate => migrate(&settings),
         Command::Config => {
             print!("{}", settings.redacted());
@@ -65,7 +69,7 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

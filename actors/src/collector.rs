@@ -10,8 +10,8 @@
 //! Bad datagrams are counted per sim and reason and logged once per reason; they
 //! never stop the collector.
 
+use crate::metrics::Metrics;
 use crate::metrics::{actor_kind, drop_reason};
-use crate::shared::SharedRef;
 use actix::prelude::*;
 use purplesector_engine::sims::{self, SessionMeta, SimClient, SimEvent, Transport};
 use purplesector_proto::sim_name;
@@ -81,7 +81,7 @@ struct LiveSession {
 
 pub struct CollectorActor {
     config: CollectorConfig,
-    shared: SharedRef,
+    metrics: Metrics,
     sink: Recipient<CollectorOutput>,
     client: Box<dyn SimClient>,
     socket: Option<Rc<UdpSocket>>,
@@ -97,7 +97,7 @@ impl CollectorActor {
     /// and when the port is taken.
     pub async fn start(
         config: CollectorConfig,
-        shared: SharedRef,
+        metrics: Metrics,
         sink: Recipient<CollectorOutput>,
     ) -> std::io::Result<Addr<CollectorActor>> {
         let client = sims::client(config.sim).ok_or_else(|| {
@@ -112,7 +112,7 @@ impl CollectorActor {
         let socket = Rc::new(socket);
         let actor = CollectorActor {
             config,
-            shared,
+            metrics,
             sink,
             client,
             socket: Some(socket.clone()),
@@ -237,7 +237,7 @@ impl CollectorActor {
         match self.sink.try_send(output) {
             Ok(()) => {}
             Err(SendError::Full(CollectorOutput::Batch(batch))) => {
-                self.shared.metrics.dropped(drop_reason::COLLECTOR_BACKLOG, batch.frames.len());
+                self.metrics.dropped(drop_reason::COLLECTOR_BACKLOG, batch.frames.len());
                 if self.logged_reasons.insert(drop_reason::COLLECTOR_BACKLOG) {
                     tracing::warn!(
                         sim = self.sim_label(),
@@ -269,14 +269,14 @@ impl Actor for CollectorActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        self.shared.metrics.actor_started(actor_kind::COLLECTOR);
+        self.metrics.actor_started(actor_kind::COLLECTOR);
         ctx.set_mailbox_capacity(4096);
         self.tick();
         ctx.run_interval(self.config.batch_interval, |act, _ctx| act.tick());
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
-        self.shared.metrics.actor_stopped(actor_kind::COLLECTOR);
+        self.metrics.actor_stopped(actor_kind::COLLECTOR);
     }
 }
 
@@ -285,13 +285,13 @@ impl Handler<Datagram> for CollectorActor {
 
     fn handle(&mut self, msg: Datagram, _ctx: &mut Context<Self>) {
         let sim = self.sim_label();
-        self.shared.metrics.packets_received.with_label_values(&[sim]).inc();
+        self.metrics.packets_received.with_label_values(&[sim]).inc();
         let now = self.now_ms();
         match self.client.receive(&msg.0, now) {
             Ok(events) => self.handle_events(events),
             Err(error) => {
                 let reason = error.reason();
-                self.shared.metrics.packets_dropped.with_label_values(&[sim, reason]).inc();
+                self.metrics.packets_dropped.with_label_values(&[sim, reason]).inc();
                 if self.logged_reasons.insert(reason) {
                     tracing::warn!(sim, %error, reason, "dropping a datagram the sim sent (logged once per reason)");
                 }

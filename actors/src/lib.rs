@@ -19,11 +19,13 @@
 pub mod collector;
 pub mod db_writer;
 pub mod demo_driver;
+pub mod demo_source;
 pub mod emulate;
 pub mod engine;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod remote_ingest;
 pub mod session;
 pub mod shared;
 pub mod startup;

@@ -201,6 +201,46 @@ impl SessionActor {
         }
     }
 
+    /// A session opened again (the producer came back after the session went idle,
+    /// or after the server restarted) first replays its stored lap in progress
+    /// through the detector, before taking any new frame, so that lap is timed from
+    /// its real start and viewers joining get it whole.
+    fn resume(&mut self, ctx: &mut Context<Self>) {
+        let store = self.shared.store.clone();
+        let (owner, session_id) = (self.owner, self.session_id.to_string());
+        let limit = self.shared.settings.session.max_lap_buffer_frames;
+        let load = tokio::task::spawn_blocking(move || store.resume_frames(owner, &session_id, limit));
+        ctx.wait(load.into_actor(self).map(|result, act, ctx| {
+            let frames = match result {
+                Ok(Ok(frames)) => frames,
+                Ok(Err(error)) => {
+                    tracing::warn!(session = %act.session_id, %error, "could not replay the lap in progress");
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(session = %act.session_id, %error, "could not replay the lap in progress");
+                    return;
+                }
+            };
+            if frames.is_empty() {
+                return;
+            }
+            tracing::info!(session = %act.session_id, frames = frames.len(), "resumed the lap in progress from the store");
+            match std::panic::catch_unwind(AssertUnwindSafe(|| act.detect(&frames))) {
+                Ok(detection) => {
+                    for lap in detection.laps {
+                        act.record_lap(lap, ctx);
+                    }
+                }
+                Err(_) => {
+                    tracing::error!(session = %act.session_id, "replaying the lap in progress failed; starting afresh");
+                    act.detector = Self::fresh_detector(&act.info);
+                    act.lap_buffer.clear();
+                }
+            }
+        }));
+    }
+
     /// The store's row for a lap the detector completed, numbered in this session.
     fn numbered(&mut self, lap: CompletedLap) -> NewLap {
         let lap_number = self.next_lap_number;
@@ -315,6 +355,7 @@ impl Actor for SessionActor {
         if !self.counted_alive {
             self.counted_alive = true;
             self.shared.metrics.actor_started(actor_kind::SESSION);
+            self.resume(ctx);
         }
         self.rearm_idle_timer(ctx);
     }

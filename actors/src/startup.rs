@@ -71,7 +71,7 @@ impl Application {
                 config.game = collect_game.or(config.game);
             }
             let router = IngestRouter::new(LOCAL_USER, shared.clone(), engine.clone()).start();
-            let collector = CollectorActor::start(config.clone(), shared.clone(), router.recipient())
+            let collector = CollectorActor::start(config.clone(), shared.metrics.clone(), router.recipient())
                 .await
                 .with_context(|| format!("starting the {} collector", purplesector_proto::sim_name::name(sim)))?;
             tracing::info!(sim = purplesector_proto::sim_name::name(sim), listen = %config.listen, game = ?config.game, "collector started");

@@ -9,4 +9,5 @@ pub mod demo;
 pub mod laps;
 pub mod outbox;
 pub mod sims;
+pub mod spool;
 pub mod storage;

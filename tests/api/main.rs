@@ -6,3 +6,4 @@ mod collectors;
 mod helpers;
 mod live_stream;
 mod rest;
+mod spool;

@@ -1,8 +1,7 @@
 //! `/ingest`: the collector stream.
 //!
 //! A collector sends binary protobuf `IngestRequest`s (batches of one session's
-//! frames, session ends, pings) and gets one `IngestResponse` for each batch or
-//! ping. Requests are handled one at a time, in order: a collector that sends
+//! frames, session ends, pings) and gets one `IngestResponse` for each, in order. Requests are handled one at a time, in order: a collector that sends
 //! faster than the engine takes frames waits on TCP, and nothing queues without
 //! bound. A malformed or refused request gets an `error` answer (counted by code)
 //! and the connection stays open; the frames of other requests are not affected.
@@ -17,7 +16,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt;
 use prost::Message;
-use purplesector_proto::v1::{ingest_request, ingest_response, Error, IngestRequest, IngestResponse, Pong};
+use purplesector_proto::v1::{ingest_request, ingest_response, Error, IngestAck, IngestRequest, IngestResponse, Pong};
 
 pub(super) async fn connect(
     req: HttpRequest,
@@ -52,8 +51,10 @@ pub(super) async fn connect(
                         }
                     }
                     Ok(IngestRequest { payload: Some(ingest_request::Payload::EndSession(end)) }) => {
-                        router.do_send(EndIngestSession(end.session_id));
-                        None
+                        // Answered like a batch, so a collector pairs answers with requests.
+                        let ack = IngestAck { session_id: end.session_id.clone(), ..IngestAck::default() };
+                        let _ = router.send(EndIngestSession(end.session_id)).await;
+                        Some(IngestResponse { payload: Some(ingest_response::Payload::Ack(ack)) })
                     }
                     Ok(IngestRequest { payload: Some(ingest_request::Payload::Ping(ping)) }) => Some(IngestResponse {
                         payload: Some(ingest_response::Payload::Pong(Pong { nonce: ping.nonce })),

@@ -299,6 +299,42 @@ impl Store {
             .collect()
     }
 
+    /// The frames of the lap in progress when a session was last live: those after
+    /// its last stored lap, at most `limit` (the newest), in order. A session
+    /// resumed after a restart feeds them to its lap detector, so the lap under way
+    /// is still timed from its start.
+    pub fn resume_frames(
+        &self,
+        owner: UserId,
+        session_id: &str,
+        limit: usize,
+    ) -> Result<Vec<TelemetryFrame>, StoreError> {
+        let mut conn = self.conn()?;
+        let after: Option<i64> = laps::table
+            .filter(laps::session_id.eq(session_id))
+            .filter(laps::user_id.eq(owner.0))
+            .select(diesel::dsl::max(laps::last_seq))
+            .first(&mut conn)?;
+        let mut rows: Vec<FrameRow> = telemetry_frames::table
+            .filter(telemetry_frames::session_id.eq(session_id))
+            .filter(telemetry_frames::user_id.eq(owner.0))
+            .filter(telemetry_frames::seq.gt(after.unwrap_or(0)))
+            .order(telemetry_frames::seq.desc())
+            .limit(limit as i64)
+            .select(FrameRow::as_select())
+            .load(&mut conn)?;
+        rows.reverse();
+        rows.into_iter()
+            .map(|row| {
+                TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
+                    session_id: session_id.to_string(),
+                    seq: row.seq,
+                    message: error.to_string(),
+                })
+            })
+            .collect()
+    }
+
     /// How many frames of a session are stored (the owner's only).
     pub fn count_frames(&self, owner: UserId, session_id: &str) -> Result<i64, StoreError> {
         let mut conn = self.conn()?;
