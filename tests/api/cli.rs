@@ -13,11 +13,28 @@ fn help_lists_every_command() {
     let output = purplesector().arg("--help").output().unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    for command in ["serve", "migrate", "config"] {
+    for command in ["serve", "collect", "emulate", "migrate", "config"] {
         assert!(help.contains(command), "{command} missing from --help:\n{help}");
     }
     let serve = String::from_utf8(purplesector().args(["serve", "--help"]).output().unwrap().stdout).unwrap();
     assert!(serve.contains("--demo") && serve.contains("--addr") && serve.contains("--data-dir"), "{serve}");
+    assert!(serve.contains("--collect"), "{serve}");
+    let collect = String::from_utf8(purplesector().args(["collect", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(
+        collect.contains("--server") && collect.contains("--token") && collect.contains("--spool-dir"),
+        "{collect}"
+    );
+}
+
+#[test]
+fn an_unknown_sim_is_refused_clearly() {
+    let output = purplesector().args(["serve", "--collect", "gran-turismo"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("collect.sims") && stderr.contains("gran-turismo"), "{stderr}");
+    let output = purplesector().args(["emulate", "iracing"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8(output.stderr).unwrap().contains("unknown sim"));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod cli;
 mod collectors;
 mod helpers;
+mod ingest;
 mod live_stream;
 mod rest;
 mod spool;
