@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// The collector's UDP address (default: the sim's usual port) [config: collect.listen].
     #[arg(long, value_name = "HOST:PORT")]
     pub listen: Option<String>,
+    /// ACC: also read the shared-memory pages, `named` (Windows) or their directory
+    /// [config: collect.acc_shared_memory].
+    #[arg(long, value_name = "DIR|named")]
+    pub acc_shared_memory: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +95,10 @@ pub struct CollectArgs {
     /// The collector's UDP address [config: collect.listen].
     #[arg(long, value_name = "HOST:PORT")]
     pub listen: Option<String>,
+    /// ACC: also read the shared-memory pages, `named` (Windows) or their directory
+    /// [config: collect.acc_shared_memory].
+    #[arg(long, value_name = "DIR|named")]
+    pub acc_shared_memory: Option<String>,
     /// Spool directory [config: collect.spool_dir; default <data_dir>/spool].
     #[arg(long, value_name = "DIR")]
     pub spool_dir: Option<PathBuf>,
@@ -149,6 +157,9 @@ impl Cli {
             if let Some(listen) = &args.listen {
                 overrides.push(("collect.listen".into(), listen.clone()));
             }
+            if let Some(source) = &args.acc_shared_memory {
+                overrides.push(("collect.acc_shared_memory".into(), source.clone()));
+            }
         }
         if let Command::Collect(args) = &self.command {
             if let Some(server) = &args.server {
@@ -165,6 +176,9 @@ impl Cli {
             }
             if let Some(dir) = &args.spool_dir {
                 overrides.push(("collect.spool_dir".into(), dir.display().to_string()));
+            }
+            if let Some(source) = &args.acc_shared_memory {
+                overrides.push(("collect.acc_shared_memory".into(), source.clone()));
             }
         }
         overrides

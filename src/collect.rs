@@ -70,6 +70,8 @@ pub fn collect(settings: Settings, sim: &str, speed: f64) -> anyhow::Result<()> 
             if config.game.is_some() {
                 config.game = settings.collect.game.parse().ok().or(config.game);
             }
+            config.acc_shared_memory =
+                Some(settings.collect.acc_shared_memory.clone()).filter(|source| !source.is_empty());
             tracing::info!(listen = %config.listen, game = ?config.game, "waiting for the game");
             Source::Game(CollectorActor::start(config, metrics.clone(), link.clone().recipient()).await?)
         };

@@ -13,7 +13,7 @@
 use crate::metrics::Metrics;
 use crate::metrics::{actor_kind, drop_reason};
 use actix::prelude::*;
-use purplesector_engine::sims::{self, SessionMeta, SimClient, SimEvent, Transport};
+use purplesector_engine::sims::{self, acc, SessionMeta, SimClient, SimEvent, Transport};
 use purplesector_proto::sim_name;
 use purplesector_proto::v1::{Sim, TelemetryBatch, TelemetryFrame};
 use std::collections::HashSet;
@@ -42,6 +42,10 @@ pub struct CollectorConfig {
     pub batch_interval: Duration,
     /// ...or when this many frames are waiting.
     pub max_batch_frames: usize,
+    /// ACC only: the directory holding the shared-memory pages (`acpmf_physics`,
+    /// `acpmf_graphics`, `acpmf_static`), as Linux/Proton bridges and recordings
+    /// deliver them; on Windows `named` opens the game's own sections.
+    pub acc_shared_memory: Option<String>,
 }
 
 impl CollectorConfig {
@@ -54,7 +58,14 @@ impl CollectorConfig {
                 (SocketAddr::from(([0, 0, 0, 0], 0)), Some(SocketAddr::from(([127, 0, 0, 1], game_port))))
             }
         };
-        Some(CollectorConfig { sim, listen, game, batch_interval: Duration::from_millis(50), max_batch_frames: 600 })
+        Some(CollectorConfig {
+            sim,
+            listen,
+            game,
+            batch_interval: Duration::from_millis(50),
+            max_batch_frames: 600,
+            acc_shared_memory: None,
+        })
     }
 }
 
@@ -90,7 +101,22 @@ pub struct CollectorActor {
     pending: Vec<TelemetryFrame>,
     logged_reasons: HashSet<&'static str>,
     stopping: bool,
+    /// ACC with shared memory: the pages drive sessions and frames; broadcasting
+    /// only fills what the pages lack.
+    shared_memory: Option<SharedMemory>,
 }
+
+/// ACC's shared-memory pages, opened when the game is there.
+struct SharedMemory {
+    source: String,
+    reader: Option<acc::SharedMemoryReader>,
+    latest_broadcast: Option<TelemetryFrame>,
+    last_open_attempt_ms: Option<u64>,
+}
+
+/// How often the shared-memory pages are sampled (the game's physics runs faster;
+/// 60 Hz is what the rest of the platform is built for).
+const SHARED_MEMORY_POLL: Duration = Duration::from_micros(16_667);
 
 impl CollectorActor {
     /// Binds the socket and starts the actor. Fails for sims without a UDP protocol
@@ -121,7 +147,17 @@ impl CollectorActor {
             pending: Vec::new(),
             logged_reasons: HashSet::new(),
             stopping: false,
+            shared_memory: None,
         };
+        let mut actor = actor;
+        if actor.config.sim == Sim::Acc {
+            actor.shared_memory = actor.config.acc_shared_memory.clone().map(|source| SharedMemory {
+                source,
+                reader: None,
+                latest_broadcast: None,
+                last_open_attempt_ms: None,
+            });
+        }
         Ok(CollectorActor::create(move |ctx| {
             let addr = ctx.address();
             ctx.spawn(
@@ -167,6 +203,72 @@ impl CollectorActor {
                 tracing::debug!(%error, %game, "could not send to the game");
             }
         }
+    }
+
+    /// Events from the UDP protocol: with ACC's shared memory active, broadcasting
+    /// frames are kept to fill gaps and the pages decide sessions and frames.
+    fn handle_protocol_events(&mut self, events: Vec<SimEvent>) {
+        let Some(shared_memory) = self.shared_memory.as_mut().filter(|memory| memory.reader.is_some()) else {
+            return self.handle_events(events);
+        };
+        for event in events {
+            if let SimEvent::Frame(frame) = event {
+                shared_memory.latest_broadcast = Some(*frame);
+            }
+        }
+    }
+
+    /// Samples ACC's shared-memory pages (opening them when the game appears).
+    fn poll_shared_memory(&mut self) {
+        let now = self.now_ms();
+        let Some(memory) = self.shared_memory.as_mut() else { return };
+        if memory.reader.is_none() {
+            if memory.last_open_attempt_ms.is_some_and(|last| now.saturating_sub(last) < 2_000) {
+                return;
+            }
+            memory.last_open_attempt_ms = Some(now);
+            let opened = if memory.source == "named" {
+                open_named_sections()
+            } else {
+                acc::SharedMemoryReader::open_dir(&memory.source)
+            };
+            match opened {
+                Ok(reader) => {
+                    tracing::info!(source = %memory.source, "reading ACC shared memory");
+                    memory.reader = Some(reader);
+                }
+                Err(error) => {
+                    tracing::debug!(source = %memory.source, %error, "ACC shared memory not there yet");
+                    return;
+                }
+            }
+        }
+        let reader = memory.reader.as_mut().expect("opened above");
+        let events = match reader.read_events_at(now) {
+            Ok(Ok(events)) => events,
+            Ok(Err(error)) => {
+                let reason = error.reason();
+                self.metrics.packets_dropped.with_label_values(&["acc", reason]).inc();
+                if self.logged_reasons.insert(reason) {
+                    tracing::warn!(%error, "unusable ACC shared-memory pages (logged once per reason)");
+                }
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "ACC shared memory went away; reopening when the game is back");
+                memory.reader = None;
+                return;
+            }
+        };
+        let latest_broadcast = memory.latest_broadcast;
+        let events = events
+            .into_iter()
+            .map(|event| match (event, &latest_broadcast) {
+                (SimEvent::Frame(frame), Some(broadcast)) => SimEvent::Frame(Box::new(acc::merge(&frame, broadcast))),
+                (event, _) => event,
+            })
+            .collect();
+        self.handle_events(events);
     }
 
     fn handle_events(&mut self, events: Vec<SimEvent>) {
@@ -260,7 +362,7 @@ impl CollectorActor {
         let datagrams = self.client.poll(now);
         self.send_to_game(datagrams);
         let events = self.client.take_events();
-        self.handle_events(events);
+        self.handle_protocol_events(events);
         self.flush();
     }
 }
@@ -273,6 +375,9 @@ impl Actor for CollectorActor {
         ctx.set_mailbox_capacity(4096);
         self.tick();
         ctx.run_interval(self.config.batch_interval, |act, _ctx| act.tick());
+        if self.shared_memory.is_some() {
+            ctx.run_interval(SHARED_MEMORY_POLL, |act, _ctx| act.poll_shared_memory());
+        }
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
@@ -288,7 +393,7 @@ impl Handler<Datagram> for CollectorActor {
         self.metrics.packets_received.with_label_values(&[sim]).inc();
         let now = self.now_ms();
         match self.client.receive(&msg.0, now) {
-            Ok(events) => self.handle_events(events),
+            Ok(events) => self.handle_protocol_events(events),
             Err(error) => {
                 let reason = error.reason();
                 self.metrics.packets_dropped.with_label_values(&[sim, reason]).inc();
@@ -301,6 +406,19 @@ impl Handler<Datagram> for CollectorActor {
         let datagrams = self.client.poll(now);
         self.send_to_game(datagrams);
     }
+}
+
+#[cfg(windows)]
+fn open_named_sections() -> std::io::Result<acc::SharedMemoryReader> {
+    acc::SharedMemoryReader::open_named()
+}
+
+#[cfg(not(windows))]
+fn open_named_sections() -> std::io::Result<acc::SharedMemoryReader> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "ACC's named shared-memory sections exist only on Windows; give the pages' directory",
+    ))
 }
 
 impl Handler<LocalAddr> for CollectorActor {
@@ -318,7 +436,7 @@ impl Handler<StopCollector> for CollectorActor {
         let goodbye = self.client.shutdown();
         self.send_to_game(goodbye);
         let events = self.client.take_events();
-        self.handle_events(events);
+        self.handle_protocol_events(events);
         self.end_session();
         self.stopping = true;
         self.socket = None;

@@ -47,6 +47,7 @@ impl Application {
         let collect = settings.collect_sims()?;
         let collect_listen = settings.collect.listen.parse().ok();
         let collect_game = settings.collect.game.parse().ok();
+        let acc_shared_memory = Some(settings.collect.acc_shared_memory.clone()).filter(|source| !source.is_empty());
         let shared = Arc::new(Shared { settings, store, metrics: Metrics::new() });
 
         let db = DbWriter::new(shared.clone()).start();
@@ -70,6 +71,7 @@ impl Application {
             if config.game.is_some() {
                 config.game = collect_game.or(config.game);
             }
+            config.acc_shared_memory = acc_shared_memory.clone();
             let router = IngestRouter::new(LOCAL_USER, shared.clone(), engine.clone()).start();
             let collector = CollectorActor::start(config.clone(), shared.metrics.clone(), router.recipient())
                 .await

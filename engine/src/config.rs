@@ -44,6 +44,10 @@ pub struct CollectSettings {
     pub spool_dir: String,
     /// The spool's bound in MiB; beyond it the oldest frames are dropped (counted).
     pub spool_max_mb: u64,
+    /// ACC's shared-memory pages: empty (broadcasting only), `named` (the game's
+    /// sections, Windows), or a directory holding `acpmf_physics`, `acpmf_graphics`
+    /// and `acpmf_static` (Linux/Proton bridges, recordings).
+    pub acc_shared_memory: String,
 }
 
 impl Default for CollectSettings {
@@ -56,6 +60,7 @@ impl Default for CollectSettings {
             token: String::new(),
             spool_dir: String::new(),
             spool_max_mb: 512,
+            acc_shared_memory: String::new(),
         }
     }
 }

@@ -149,3 +149,54 @@ async fn garbage_datagrams_are_counted_and_the_collector_keeps_going() {
     assert!(dropped >= 3.0, "garbage counted: {dropped}\n{metrics}");
     app.stop().await;
 }
+
+/// ACC on the game's PC: the shared-memory pages (written here as a Linux/Proton
+/// bridge would) drive the frames, with the physics broadcasting lacks.
+#[actix_rt::test]
+async fn acc_shared_memory_pages_become_frames_with_physics_channels() {
+    use purplesector_engine::demo::{self, DemoDriver};
+    use purplesector_engine::sims::{acc, SessionMeta};
+    use purplesector_engine::storage::{Store, LOCAL_USER};
+
+    let pages = tempfile::tempdir().unwrap();
+    let meta = SessionMeta {
+        sim: Sim::Acc,
+        track: "monza".into(),
+        car: "Demo GT".into(),
+        driver: "Demo Driver".into(),
+        track_length_m: Some(5793.0),
+    };
+    let mut driver = DemoDriver::new(5);
+    acc::write_pages(pages.path(), &driver.next_frame(), &meta).unwrap();
+    let app = spawn_app(|settings| {
+        settings.collect.sims = "acc".into();
+        settings.collect.listen = "127.0.0.1:0".into();
+        // No game answers on this port: broadcasting stays silent.
+        settings.collect.game = "127.0.0.1:9".into();
+        settings.collect.acc_shared_memory = pages.path().display().to_string();
+    })
+    .await;
+    // The game's physics steps, written in real time at 60 Hz for two seconds.
+    for _ in 0..120 {
+        acc::write_pages(pages.path(), &driver.next_frame(), &meta).unwrap();
+        actix_rt::time::sleep(Duration::from_micros(1_000_000 / demo::SAMPLE_RATE_HZ as u64)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let session = loop {
+        let (_, sessions) = app.get_json("/api/sessions").await;
+        if let Some(session) = sessions["sessions"].as_array().unwrap().iter().find(|s| s["sim"] == "acc") {
+            break session.clone();
+        }
+        assert!(Instant::now() < deadline, "an ACC session from shared memory");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(session["track"], "monza");
+    let session_id = session["id"].as_str().unwrap().to_string();
+    let data_dir = app.stop().await;
+    let store = Store::open(&data_dir.path().join("purplesector.db")).unwrap();
+    let frames = store.session_frames(LOCAL_USER, &session_id, 1, u64::MAX).unwrap();
+    assert!(frames.len() >= 60, "most of the 120 physics steps sampled: {}", frames.len());
+    let frame = frames.last().unwrap();
+    assert!(frame.rpm > 1000.0 && frame.tyre_temp_c.is_some() && frame.fuel_l.is_some(), "{frame:?}");
+    assert!(frames.windows(2).all(|pair| pair[1].session_time_ms > pair[0].session_time_ms));
+}

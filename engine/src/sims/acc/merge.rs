@@ -2,8 +2,8 @@
 //! game's machine) and the broadcasting protocol (timing and position, over UDP).
 //!
 //! A collector on the game's machine reads both: shared memory for the inputs and
-//! physics the broadcasting protocol lacks, the broadcasting protocol for the
-//! game's session clock, which the shared memory pages do not have.
+//! physics the broadcasting protocol lacks, the broadcasting protocol for what the
+//! pages may miss (world position, lap distance, lap times).
 
 use purplesector_proto::v1::TelemetryFrame;
 
@@ -16,16 +16,14 @@ use purplesector_proto::v1::TelemetryFrame;
 ///   memory too (the same game state, sampled more often); the optional lap,
 ///   track and position channels (lap distance, last/best lap, world position,
 ///   yaw) from shared memory when it has them, otherwise from broadcasting.
-/// - The session clock is the game's own from broadcasting when it is set
-///   (shared memory has none), otherwise the shared-memory frame's.
+/// - The session clock stays the shared-memory frame's: it advances with every
+///   physics step (and stops with the game), while broadcasting's arrives only
+///   with each realtime update, in steps that would blur line crossings.
 /// - In pit and lap invalid are set when either source says so.
 ///
 /// `seq` and `captured_at_us` are the shared-memory frame's (0 until stamped).
 pub fn merge(shared_memory: &TelemetryFrame, broadcasting: &TelemetryFrame) -> TelemetryFrame {
     let mut merged = *shared_memory;
-    if broadcasting.session_time_ms > 0.0 {
-        merged.session_time_ms = broadcasting.session_time_ms;
-    }
     merged.lap_distance_m = shared_memory.lap_distance_m.or(broadcasting.lap_distance_m);
     merged.last_lap_time_ms = shared_memory.last_lap_time_ms.or(broadcasting.last_lap_time_ms);
     merged.best_lap_time_ms = shared_memory.best_lap_time_ms.or(broadcasting.best_lap_time_ms);
