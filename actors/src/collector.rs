@@ -331,6 +331,7 @@ impl CollectorActor {
             track: session.meta.track.clone(),
             car: session.meta.car.clone(),
             track_length_m: session.meta.track_length_m,
+            driver: session.meta.driver.clone(),
         };
         self.output(CollectorOutput::Batch(batch));
     }

@@ -72,6 +72,7 @@ impl DemoSource {
             track: demo::TRACK_NAME.into(),
             car: demo::CAR_NAME.into(),
             track_length_m: Some(self.driver.track().length_m() as f32),
+            driver: "Demo Driver".into(),
         };
         // The sink (a RemoteIngest) never refuses: it spools.
         self.sink.do_send(CollectorOutput::Batch(batch));

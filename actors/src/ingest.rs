@@ -92,7 +92,10 @@ impl IngestRouter {
         let car = if batch.car.is_empty() { "unknown car".to_string() } else { batch.car.clone() };
         NewSession {
             id: batch.session_id.clone(),
-            name: format!("{} — {}", sim_display_name(sim), track),
+            name: match batch.driver.trim() {
+                "" => format!("{} — {}", sim_display_name(sim), track),
+                driver => format!("{} — {} · {}", sim_display_name(sim), track, driver),
+            },
             sim,
             track,
             car,

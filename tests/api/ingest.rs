@@ -49,6 +49,7 @@ fn batch(session_id: &str, seqs: std::ops::RangeInclusive<u64>) -> TelemetryBatc
         track: "monza".into(),
         car: "ks_ferrari_488_gt3".into(),
         track_length_m: Some(5793.0),
+        driver: "Ann Example".into(),
     }
 }
 
@@ -94,6 +95,7 @@ async fn batches_are_acknowledged_and_bad_input_is_answered_without_closing() {
     let (status, session) = app.get_json("/api/sessions/collector-1").await;
     assert_eq!(status, 200);
     assert_eq!((session["sim"].as_str(), session["track"].as_str()), (Some("ac"), Some("monza")));
+    assert_eq!(session["name"], "Assetto Corsa — monza · Ann Example");
     let metrics = app.client().get(format!("{}/metrics", app.address)).send().await.unwrap().body().await.unwrap();
     let metrics = String::from_utf8_lossy(&metrics);
     assert!(metrics.contains(r#"purplesector_bad_ingest_messages_total{code="bad_message"} 3"#), "{metrics}");
