@@ -105,6 +105,7 @@ mod tests {
             track: "monza".into(),
             car: "ferrari_296_gt3".into(),
             track_length_m: Some(5793.0),
+            driver: "Ann Example".into(),
         };
         let bytes = batch.encode_to_vec();
         let decoded = TelemetryBatch::decode(bytes.as_slice()).unwrap();
