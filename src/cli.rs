@@ -41,6 +41,12 @@ pub enum Command {
     /// 127.0.0.1:20777`, or `purplesector emulate ac` (listens on AC's port 9996 for
     /// a collector's handshake).
     Emulate(EmulateArgs),
+    /// Load-test an engine through the real ingest path and report the numbers.
+    ///
+    /// Starts an engine (or targets --server), streams N demo sessions at R Hz over
+    /// /ingest and M viewers over /ws, then prints throughput, capture-to-browser
+    /// latency, drops, writer lag, CPU and memory (and JSON with --json).
+    Bench(crate::bench::BenchArgs),
     /// Create or upgrade the database schema, then exit (`serve` also does this).
     Migrate,
     /// Print the effective configuration as TOML, secrets redacted.

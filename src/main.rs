@@ -5,6 +5,7 @@
 //! to an engine; `emulate` pretends to be a sim; `migrate` prepares the database;
 //! `config` shows the effective configuration with secrets redacted.
 
+mod bench;
 mod cli;
 mod collect;
 mod logging;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Serve(_) => serve(settings),
         Command::Collect(ref args) => collect::collect(settings, &args.sim, args.speed),
         Command::Emulate(ref args) => collect::emulate(args),
+        Command::Bench(args) => bench::run(args),
         Command::Migrate => migrate(&settings),
         Command::Config => {
             print!("{}", settings.redacted());

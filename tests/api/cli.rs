@@ -86,3 +86,51 @@ fn migrate_creates_the_database() {
     let text = String::from_utf8(again.stdout).unwrap();
     assert!(text.contains("0 migration(s)"), "{text}");
 }
+
+/// `bench` runs end to end on a tiny load and writes its report (the numbers are
+/// published in the README, never asserted).
+#[test]
+fn bench_reports_every_figure_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let output = purplesector()
+        .current_dir(dir.path())
+        .args([
+            "bench",
+            "--sessions",
+            "2",
+            "--viewers",
+            "2",
+            "--rate",
+            "60",
+            "--duration",
+            "1",
+            "--warmup",
+            "1",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("capture-to-browser latency") && table.contains("written to the store"), "{table}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for key in [
+        "sent_frames_per_second",
+        "ingested_frames_per_second",
+        "delivered_frames_per_second",
+        "written_frames_per_second",
+        "capture_to_browser",
+        "dropped_frames",
+        "writer_lag_frames",
+        "engine_cpu_cores",
+        "engine_rss_mib",
+        "memory_per_session_kib",
+        "memory_per_viewer_kib",
+    ] {
+        assert!(report.get(key).is_some(), "{key} missing from {report}");
+    }
+    assert!(report["capture_to_browser"]["samples"].as_u64().unwrap() > 0, "viewers received frames: {report}");
+    assert_eq!(report["connection_failures"], 0);
+}

@@ -1,0 +1,191 @@
+//! The load: sessions that stream the demo driver's frames over `/ingest` at a
+//! fixed rate, and viewers that follow them over `/ws` and time every frame from
+//! capture (the generator's clock when it made the frame) to arrival.
+
+use awc::ws;
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use prost::Message as _;
+use purplesector_engine::demo::{self, DemoDriver};
+use purplesector_proto::v1::{
+    client_message, ingest_request, ingest_response, server_message, ClientMessage, IngestRequest, IngestResponse,
+    ServerMessage, Sim, Subscribe, TelemetryBatch,
+};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How often a session sends a batch (a collector's default).
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Counters shared by every task of the load generator (one thread).
+pub struct LoadStats {
+    pub frames_sent: Cell<u64>,
+    pub batches_acked: Cell<u64>,
+    pub ingest_errors: Cell<u64>,
+    pub frames_delivered: Cell<u64>,
+    pub sessions_connected: Cell<u64>,
+    pub viewers_subscribed: Cell<u64>,
+    pub connection_failures: Cell<u64>,
+    /// Capture-to-arrival latency in microseconds, while `recording`.
+    pub latency_us: RefCell<Histogram<u64>>,
+    pub recording: Cell<bool>,
+    pub stop: Cell<bool>,
+}
+
+impl LoadStats {
+    pub fn new() -> Rc<LoadStats> {
+        let zero = || Cell::new(0);
+        Rc::new(LoadStats {
+            frames_sent: zero(),
+            batches_acked: zero(),
+            ingest_errors: zero(),
+            frames_delivered: zero(),
+            sessions_connected: zero(),
+            viewers_subscribed: zero(),
+            connection_failures: zero(),
+            latency_us: RefCell::new(Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds")),
+            recording: Cell::new(false),
+            stop: Cell::new(false),
+        })
+    }
+}
+
+fn now_us() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|now| now.as_micros() as u64).unwrap_or_default()
+}
+
+fn ws_url(server: &str, path: &str) -> String {
+    let base = server.trim_end_matches('/').replacen("https://", "wss://", 1).replacen("http://", "ws://", 1);
+    format!("{base}{path}")
+}
+
+pub fn session_id(index: usize) -> String {
+    format!("bench-{index:05}")
+}
+
+/// One session: a demo car streaming at `rate_hz` over its own `/ingest` connection.
+pub async fn drive_session(server: String, index: usize, rate_hz: f64, stats: Rc<LoadStats>) {
+    let connection = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish()
+        .ws(ws_url(&server, "/ingest"))
+        .max_frame_size(1 << 20)
+        .connect()
+        .await;
+    let Ok((_, framed)) = connection else {
+        stats.connection_failures.set(stats.connection_failures.get() + 1);
+        return;
+    };
+    stats.sessions_connected.set(stats.sessions_connected.get() + 1);
+    let (mut sink, mut stream) = framed.split();
+    let reader = {
+        let stats = stats.clone();
+        actix_rt::spawn(async move {
+            while let Some(Ok(frame)) = stream.next().await {
+                if let ws::Frame::Binary(bytes) = frame {
+                    match IngestResponse::decode(bytes).ok().and_then(|response| response.payload) {
+                        Some(ingest_response::Payload::Ack(_)) => {
+                            stats.batches_acked.set(stats.batches_acked.get() + 1)
+                        }
+                        Some(ingest_response::Payload::Error(_)) => {
+                            stats.ingest_errors.set(stats.ingest_errors.get() + 1)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        })
+    };
+    let mut driver = DemoDriver::new(index as u64 + 1);
+    let session_id = session_id(index);
+    let track_length = driver.track().length_m() as f32;
+    let mut ticker = actix_rt::time::interval(BATCH_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let started = std::time::Instant::now();
+    let mut sent: u64 = 0;
+    while !stats.stop.get() {
+        ticker.tick().await;
+        let due = (started.elapsed().as_secs_f64() * rate_hz) as u64;
+        let count = due.saturating_sub(sent);
+        if count == 0 {
+            continue;
+        }
+        let captured_at_us = now_us();
+        let frames = (0..count)
+            .map(|_| {
+                let mut frame = driver.next_frame();
+                frame.captured_at_us = captured_at_us;
+                frame
+            })
+            .collect();
+        sent += count;
+        let batch = TelemetryBatch {
+            session_id: session_id.clone(),
+            sim: Sim::Demo as i32,
+            sample_rate_hz: rate_hz as f32,
+            frames,
+            track: demo::TRACK_NAME.into(),
+            car: demo::CAR_NAME.into(),
+            track_length_m: Some(track_length),
+            driver: format!("Bench {index}"),
+        };
+        let request = IngestRequest { payload: Some(ingest_request::Payload::Batch(batch)) };
+        if sink.send(ws::Message::Binary(request.encode_to_vec().into())).await.is_err() {
+            stats.connection_failures.set(stats.connection_failures.get() + 1);
+            break;
+        }
+        stats.frames_sent.set(stats.frames_sent.get() + count);
+    }
+    let _ = sink.close().await;
+    reader.abort();
+}
+
+/// One browser: follows `session` over `/ws` (binary protobuf) and times frames.
+pub async fn view(server: String, session: String, stats: Rc<LoadStats>) {
+    let connection = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish()
+        .ws(ws_url(&server, "/ws"))
+        .max_frame_size(16 << 20)
+        .connect()
+        .await;
+    let Ok((_, mut framed)) = connection else {
+        stats.connection_failures.set(stats.connection_failures.get() + 1);
+        return;
+    };
+    let subscribe =
+        ClientMessage { payload: Some(client_message::Payload::Subscribe(Subscribe { session_id: session })) };
+    if framed.send(ws::Message::Binary(subscribe.encode_to_vec().into())).await.is_err() {
+        return;
+    }
+    stats.viewers_subscribed.set(stats.viewers_subscribed.get() + 1);
+    while let Some(Ok(frame)) = framed.next().await {
+        if stats.stop.get() {
+            break;
+        }
+        match frame {
+            ws::Frame::Binary(bytes) => {
+                let Ok(message) = ServerMessage::decode(bytes) else { continue };
+                if let Some(server_message::Payload::Telemetry(telemetry)) = message.payload {
+                    if telemetry.catch_up {
+                        continue;
+                    }
+                    let arrived = now_us();
+                    stats.frames_delivered.set(stats.frames_delivered.get() + telemetry.frames.len() as u64);
+                    if stats.recording.get() {
+                        let mut histogram = stats.latency_us.borrow_mut();
+                        for frame in &telemetry.frames {
+                            let _ = histogram.record(arrived.saturating_sub(frame.captured_at_us).max(1));
+                        }
+                    }
+                }
+            }
+            ws::Frame::Ping(payload) => {
+                let _ = framed.send(ws::Message::Pong(payload)).await;
+            }
+            ws::Frame::Close(_) => break,
+            _ => {}
+        }
+    }
+}
