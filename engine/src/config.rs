@@ -159,7 +159,7 @@ impl Default for StorageSettings {
 
 impl Default for WriterSettings {
     fn default() -> Self {
-        WriterSettings { batch_frames: 2_000, flush_interval_ms: 200, max_pending_frames: 50_000 }
+        WriterSettings { batch_frames: 10_000, flush_interval_ms: 200, max_pending_frames: 100_000 }
     }
 }
 

@@ -351,8 +351,13 @@ impl Store {
         if frames.is_empty() {
             return Ok(0);
         }
-        let encoded: Vec<Vec<u8>> = frames.iter().map(|record| record.frame.encode_to_vec()).collect();
-        let rows: Vec<NewFrameRow<'_>> = frames
+        // In key order: with many sessions interleaved in one batch, inserting each
+        // session's frames together touches each B-tree leaf once per transaction
+        // instead of once per frame (the WAL writes whole pages).
+        let mut ordered: Vec<&FrameRecord> = frames.iter().collect();
+        ordered.sort_unstable_by(|a, b| (&a.session_id, a.frame.seq).cmp(&(&b.session_id, b.frame.seq)));
+        let encoded: Vec<Vec<u8>> = ordered.iter().map(|record| record.frame.encode_to_vec()).collect();
+        let rows: Vec<NewFrameRow<'_>> = ordered
             .iter()
             .zip(&encoded)
             .map(|(record, bytes)| NewFrameRow {
