@@ -58,11 +58,11 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             Some(dir) => tracing::info!(web_dir = %dir.display(), "serving the web app"),
             None => tracing::warn!("web app not built: only the API is served"),
         }
-        let handle = app.server_handle();
+        let handle = app.shutdown_handle();
         actix_rt::spawn(async move {
             shutdown_signal().await;
-            tracing::info!("shutting down: finishing requests and flushing the store");
-            handle.stop(true).await;
+            tracing::info!("shutting down: closing connections, finishing requests, flushing the store");
+            handle.shutdown().await;
         });
         app.run_until_stopped().await.context("serving HTTP")?;
         tracing::info!("stopped");

@@ -12,6 +12,16 @@ pub struct Shared {
     pub settings: Settings,
     pub store: Store,
     pub metrics: Metrics,
+    /// Turns true when the application starts shutting down: long-lived
+    /// connections (browsers, collectors) close with "going away" instead of
+    /// holding the shutdown until its deadline.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Shared {
+    pub fn new(settings: Settings, store: Store, metrics: Metrics) -> Shared {
+        Shared { settings, store, metrics, shutdown: tokio::sync::watch::Sender::new(false) }
+    }
 }
 
 pub type SharedRef = Arc<Shared>;

@@ -10,7 +10,7 @@ use crate::engine::{Engine, StartDemo, StopDemo};
 use crate::http::{self, AppState};
 use crate::ingest::IngestRouter;
 use crate::metrics::Metrics;
-use crate::shared::Shared;
+use crate::shared::{Shared, SharedRef};
 use actix::prelude::*;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer};
@@ -20,12 +20,27 @@ use purplesector_engine::storage::{Store, LOCAL_USER};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
+/// Stops a running application; see [`Application::shutdown_handle`].
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    server: ServerHandle,
+    shared: SharedRef,
+}
+
+impl ShutdownHandle {
+    pub async fn shutdown(&self) {
+        self.shared.shutdown.send_replace(true);
+        self.server.stop(true).await;
+    }
+}
+
 pub struct Application {
     server: Server,
     local_addr: SocketAddr,
     engine: Addr<Engine>,
     db: Addr<DbWriter>,
     collectors: Vec<Addr<CollectorActor>>,
+    shared: SharedRef,
     web_dir: Option<std::path::PathBuf>,
 }
 
@@ -43,12 +58,13 @@ impl Application {
             }
         }
         let workers = settings.server.workers;
+        let shutdown_timeout = settings.server.shutdown_timeout_s;
         let demo = settings.demo.enabled;
         let collect = settings.collect_sims()?;
         let collect_listen = settings.collect.listen.parse().ok();
         let collect_game = settings.collect.game.parse().ok();
         let acc_shared_memory = Some(settings.collect.acc_shared_memory.clone()).filter(|source| !source.is_empty());
-        let shared = Arc::new(Shared { settings, store, metrics: Metrics::new() });
+        let shared = Arc::new(Shared::new(settings, store, Metrics::new()));
 
         let db = DbWriter::new(shared.clone()).start();
         let engine = Engine::new(shared.clone(), db.clone()).start();
@@ -82,7 +98,7 @@ impl Application {
 
         let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
         let local_addr = listener.local_addr().context("reading the bound address")?;
-        let state = AppState { shared, engine: engine.clone() };
+        let state = AppState { shared: shared.clone(), engine: engine.clone() };
         let app_web_dir = web_dir.clone();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -92,12 +108,12 @@ impl Application {
         // Shutdown is driven by `run_until_stopped`'s caller (the binary's signal
         // handling), so the writer can be flushed after the server stops.
         .disable_signals()
-        .shutdown_timeout(5);
+        .shutdown_timeout(shutdown_timeout);
         if workers > 0 {
             server = server.workers(workers);
         }
         let server = server.listen(listener).with_context(|| format!("listening on {local_addr}"))?.run();
-        Ok(Application { server, local_addr, engine, db, collectors, web_dir })
+        Ok(Application { server, local_addr, engine, db, collectors, shared, web_dir })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -124,6 +140,13 @@ impl Application {
     /// A handle that stops the HTTP server (gracefully with `stop(true)`).
     pub fn server_handle(&self) -> ServerHandle {
         self.server.handle()
+    }
+
+    /// Stops the application gracefully: browsers and collectors are told the
+    /// server is going away, requests in progress finish (within
+    /// `server.shutdown_timeout_s`), and `run_until_stopped` then flushes the store.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle { server: self.server.handle(), shared: self.shared.clone() }
     }
 
     /// Serves until the server is stopped, then stops the demo and flushes

@@ -28,7 +28,7 @@ fn harness(adjust: impl FnOnce(&mut Settings)) -> Harness {
     settings.storage.data_dir = dir.path().to_path_buf();
     adjust(&mut settings);
     let store = Store::open(&settings.sqlite_path()).unwrap();
-    let shared = Arc::new(Shared { settings, store, metrics: Metrics::new() });
+    let shared = Arc::new(Shared::new(settings, store, Metrics::new()));
     let db = DbWriter::new(shared.clone()).start();
     let engine = Engine::new(shared.clone(), db.clone()).start();
     Harness { _dir: dir, shared, db, engine }

@@ -224,6 +224,20 @@ impl Actor for WsClientActor {
                 act.queue(Priority::Keep, Outgoing::Ping, ctx);
             }
         });
+        // The application is stopping: say so and close, rather than hold it up.
+        let mut shutdown = self.shared.shutdown.subscribe();
+        ctx.spawn(
+            async move {
+                let _ = shutdown.wait_for(|stopping| *stopping).await;
+            }
+            .into_actor(self)
+            .map(|_, act, ctx| {
+                act.close(
+                    Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) }),
+                    ctx,
+                )
+            }),
+        );
         // `connected` goes first: nothing else is handled until it is queued.
         let connect = self.engine.send(ConnectViewer {
             owner: self.owner,

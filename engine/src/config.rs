@@ -75,6 +75,8 @@ pub struct ServerSettings {
     pub web_dir: String,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// On SIGTERM, seconds connections get to finish before they are closed.
+    pub shutdown_timeout_s: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,7 +149,7 @@ pub struct LogSettings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        ServerSettings { addr: "127.0.0.1:8080".into(), web_dir: String::new(), workers: 0 }
+        ServerSettings { addr: "127.0.0.1:8080".into(), web_dir: String::new(), workers: 0, shutdown_timeout_s: 10 }
     }
 }
 

@@ -1,9 +1,8 @@
 //! `spawn_app`: one application per test, on a free port, with a fresh data dir.
 
-use actix_web::dev::ServerHandle;
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
-use purplesector_actors::startup::Application;
+use purplesector_actors::startup::{Application, ShutdownHandle};
 use purplesector_engine::config::Settings;
 use std::time::Duration;
 
@@ -13,7 +12,7 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// Collectors running inside the app (`collect.sims`), to ask their UDP address.
     pub collectors: Vec<actix::Addr<purplesector_actors::collector::CollectorActor>>,
-    server: ServerHandle,
+    server: ShutdownHandle,
     task: actix_rt::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -32,7 +31,7 @@ pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut 
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("the application builds");
     let port = app.port();
-    let server = app.server_handle();
+    let server = app.shutdown_handle();
     let collectors = app.collectors().to_vec();
     let task = actix_rt::spawn(app.run_until_stopped());
     TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, collectors, server, task }
@@ -41,7 +40,7 @@ pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut 
 impl TestApp {
     /// Stops the server gracefully (flushing the store) and hands back its data dir.
     pub async fn stop(self) -> tempfile::TempDir {
-        self.server.stop(true).await;
+        self.server.shutdown().await;
         self.task.await.expect("server task").expect("server ran cleanly");
         self.data_dir
     }

@@ -3,8 +3,10 @@
 
 mod cli;
 mod collectors;
+mod docs;
 mod helpers;
 mod ingest;
 mod live_stream;
 mod rest;
+mod shutdown;
 mod spool;

@@ -37,7 +37,21 @@ pub(super) async fn connect(
             IngestResponse { payload: Some(ingest_response::Payload::Error(Error { code: code.into(), message })) }
         };
         let mut logged_bad = false;
-        while let Some(item) = stream.next().await {
+        let mut shutdown = shared.shutdown.subscribe();
+        loop {
+            // Requests in progress finish; at shutdown the collector is told to go
+            // away (it keeps what was not acknowledged and sends it to the next engine).
+            let item = tokio::select! {
+                item = stream.next() => match item {
+                    Some(item) => item,
+                    None => break,
+                },
+                _ = shutdown.wait_for(|stopping| *stopping) => {
+                    let reason = CloseReason { code: CloseCode::Away, description: Some("server shutting down".into()) };
+                    let _ = session.close(Some(reason)).await;
+                    return;
+                }
+            };
             let reply = match item {
                 Ok(AggregatedMessage::Binary(bytes)) => match IngestRequest::decode(bytes) {
                     Ok(IngestRequest { payload: Some(ingest_request::Payload::Batch(batch)) }) => {
