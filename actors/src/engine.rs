@@ -76,7 +76,9 @@ impl Engine {
     /// The user's actor, created on demand.
     fn user(&mut self, owner: UserId, ctx: &mut Context<Self>) -> Addr<UserActor> {
         let (shared, db, engine) = (self.shared.clone(), self.db.clone(), ctx.address());
-        self.users.entry(owner).or_insert_with(|| UserActor::new(owner, shared, engine, db).start()).clone()
+        let user = self.users.entry(owner).or_insert_with(|| UserActor::new(owner, shared, engine, db).start()).clone();
+        self.shared.metrics.active_users.set(self.users.len() as i64);
+        user
     }
 }
 
@@ -208,6 +210,7 @@ impl Handler<UserIdle> for Engine {
         ctx.wait(user.send(StopIfIdle).into_actor(self).map(move |stopped, act, _| {
             if matches!(stopped, Ok(true) | Err(_)) {
                 act.users.remove(&msg.owner);
+                act.shared.metrics.active_users.set(act.users.len() as i64);
             }
         }));
     }

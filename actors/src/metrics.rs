@@ -40,6 +40,7 @@ pub struct Metrics {
     pub frames_dropped: IntCounterVec,
     pub laps_completed: IntCounter,
     pub ws_clients: IntGauge,
+    pub active_users: IntGauge,
     pub actors_alive: IntGaugeVec,
     pub actor_restarts: IntCounterVec,
     pub db_write_seconds: Histogram,
@@ -71,6 +72,9 @@ impl Metrics {
         .unwrap();
         let laps_completed = IntCounter::new("purplesector_laps_completed_total", "Laps detected and stored").unwrap();
         let ws_clients = IntGauge::new("purplesector_ws_clients", "Connected browser WebSockets").unwrap();
+        let active_users =
+            IntGauge::new("purplesector_active_users", "Users with a live session or a viewer in this process")
+                .unwrap();
         let actors_alive =
             IntGaugeVec::new(Opts::new("purplesector_actors_alive", "Running actors, by kind"), &["kind"]).unwrap();
         let actor_restarts = IntCounterVec::new(
@@ -111,6 +115,7 @@ impl Metrics {
             Box::new(frames_dropped.clone()),
             Box::new(laps_completed.clone()),
             Box::new(ws_clients.clone()),
+            Box::new(active_users.clone()),
             Box::new(actors_alive.clone()),
             Box::new(actor_restarts.clone()),
             Box::new(db_write_seconds.clone()),
@@ -129,6 +134,7 @@ impl Metrics {
             frames_dropped,
             laps_completed,
             ws_clients,
+            active_users,
             actors_alive,
             actor_restarts,
             db_write_seconds,

@@ -99,6 +99,7 @@ async fn health_readiness_and_metrics_answer() {
         "purplesector_frames_ingested_total",
         "purplesector_frames_written_total",
         "purplesector_ws_clients",
+        "purplesector_active_users",
         "purplesector_db_write_seconds",
     ] {
         assert!(text.contains(name), "{name} missing from /metrics:\n{text}");
