@@ -102,6 +102,9 @@ impl Application {
         let app_web_dir = web_dir.clone();
         let mut server = HttpServer::new(move || {
             App::new()
+                // A span per request (method, route, status, request id) around
+                // everything it logs.
+                .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(actix_web::middleware::Compress::default())
                 .configure(http::configure(state.clone(), app_web_dir.clone()))
         })

@@ -17,6 +17,7 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt;
 use prost::Message;
 use purplesector_proto::v1::{ingest_request, ingest_response, Error, IngestAck, IngestRequest, IngestResponse, Pong};
+use tracing::Instrument;
 
 pub(super) async fn connect(
     req: HttpRequest,
@@ -55,7 +56,13 @@ pub(super) async fn connect(
             let reply = match item {
                 Ok(AggregatedMessage::Binary(bytes)) => match IngestRequest::decode(bytes) {
                     Ok(IngestRequest { payload: Some(ingest_request::Payload::Batch(batch)) }) => {
-                        match router.send(IngestBatch(batch)).await {
+                        let span = tracing::debug_span!(
+                            "ingest_batch",
+                            user = caller.0 .0,
+                            session = %batch.session_id,
+                            frames = batch.frames.len()
+                        );
+                        match router.send(IngestBatch(batch)).instrument(span).await {
                             Ok(Ok(ack)) => Some(IngestResponse { payload: Some(ingest_response::Payload::Ack(ack)) }),
                             Ok(Err(failure)) => Some(refuse(failure.code(), failure.to_string())),
                             Err(_) => Some(refuse(
