@@ -27,4 +27,7 @@ cargo build --release --locked --quiet
 mkdir -p test-output
 node --test frontend/e2e/
 
+step "deployment: Dockerfile, Helm chart (lint, render, Kubernetes schemas), yamllint, config against the release binary"
+scripts/validate-deploy.sh
+
 step "all tests passed"
