@@ -3,6 +3,7 @@
 //! are stored, and how the process is configured. The actor system in
 //! `purplesector-actors` is a thin layer over these plain functions and types.
 
+pub mod analysis;
 pub mod channels;
 pub mod config;
 pub mod demo;
