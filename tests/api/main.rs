@@ -1,6 +1,7 @@
 //! Integration tests: a real server on 127.0.0.1:0 with its own temporary SQLite
 //! database per test, spoken to over real HTTP and WebSocket connections.
 
+mod analysis;
 mod cli;
 mod collectors;
 mod docs;

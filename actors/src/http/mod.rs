@@ -1,6 +1,7 @@
 //! The HTTP surface: REST under `/api`, the browser stream at `/ws`, health and
 //! metrics, and the web app at `/`.
 
+mod analysis;
 mod caller;
 mod errors;
 mod health;
@@ -47,6 +48,7 @@ pub fn configure(state: AppState, web_dir: Option<PathBuf>) -> impl FnOnce(&mut 
                 web::scope("/api")
                     .configure(sessions::routes)
                     .configure(laps::routes)
+                    .configure(analysis::routes)
                     .default_service(web::to(errors::api_not_found)),
             );
         web_app::configure(config, web_dir);

@@ -1,0 +1,147 @@
+//! `/api/laps/{id}/analysis` and `/api/sessions/{id}/analysis`: the built-in
+//! analysis (`purplesector_engine::analysis`) of stored laps, computed on request.
+//!
+//! The track model (corners and their numbering) is built from the laps at hand,
+//! the reference first; storing and refining one model per track comes with the
+//! coaching work. Work is bounded: at most [`MAX_SESSION_LAPS`] laps per session
+//! analysis, and the delta trace is thinned to [`MAX_DELTA_POINTS`] for the browser.
+
+use super::{ApiError, AppState, Caller};
+use actix_web::{web, HttpResponse};
+use purplesector_engine::analysis::{self, AnalysisError, SessionLap, TrackModel};
+use purplesector_engine::storage::{Store, StoreError, UserId};
+use purplesector_proto::v1::{LapInfo, TelemetryFrame};
+use serde::Deserialize;
+
+/// The newest laps a session analysis looks at.
+pub const MAX_SESSION_LAPS: usize = 60;
+/// Points of the delta trace sent to the browser.
+pub const MAX_DELTA_POINTS: usize = 2_000;
+
+pub(super) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/laps/{id}/analysis", web::get().to(lap_analysis))
+        .route("/sessions/{id}/analysis", web::get().to(session_analysis));
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AnalysisQuery {
+    /// The lap to compare with; default: the session's best valid lap.
+    reference: Option<i64>,
+}
+
+/// A lap counts for bests and as a default reference.
+fn counts(lap: &LapInfo) -> bool {
+    lap.valid && !lap.out_lap && !lap.in_lap
+}
+
+fn cannot_analyse(error: AnalysisError) -> ApiError {
+    ApiError::Unprocessable(format!("cannot analyse: {error}"))
+}
+
+type LapFrames = (LapInfo, Vec<TelemetryFrame>);
+
+fn load_lap(store: &Store, owner: UserId, id: i64) -> Result<Option<LapFrames>, StoreError> {
+    let Some(lap) = store.get_lap(owner, id)? else { return Ok(None) };
+    let frames = store.lap_frames(owner, &lap)?;
+    Ok(Some((lap, frames)))
+}
+
+async fn lap_analysis(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    query: web::Query<AnalysisQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, reference_id) = (id.into_inner(), query.reference);
+    let store = state.shared.store.clone();
+    let owner = caller.0;
+    let loaded = web::block(move || -> Result<Result<(LapFrames, Option<LapFrames>), ApiError>, StoreError> {
+        let Some(lap) = load_lap(&store, owner, id)? else {
+            return Ok(Err(ApiError::NotFound(format!("lap {id} not found"))));
+        };
+        let reference_id = match reference_id {
+            Some(reference) => Some(reference),
+            None => store
+                .list_laps(owner, &lap.0.session_id)?
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|candidate| counts(candidate) && candidate.id != id)
+                .min_by_key(|candidate| candidate.lap_time_ms)
+                .map(|best| best.id),
+        };
+        let reference = match reference_id {
+            // Another user's lap answers like a missing one.
+            Some(reference) => match load_lap(&store, owner, reference)? {
+                Some(found) => Some(found),
+                None => return Ok(Err(ApiError::NotFound(format!("reference lap {reference} not found")))),
+            },
+            None => None,
+        };
+        Ok(Ok((lap, reference)))
+    })
+    .await??;
+    let ((lap, frames), reference) = loaded?;
+    let analysed = web::block(move || -> Result<_, AnalysisError> {
+        let mut sources: Vec<(&[TelemetryFrame], u32)> = Vec::new();
+        if let Some((reference_lap, reference_frames)) = &reference {
+            sources.push((reference_frames, reference_lap.lap_time_ms));
+        }
+        sources.push((&frames, lap.lap_time_ms));
+        let model = analysis::build_model(&sources)?;
+        let reference_input = reference.as_ref().map(|(info, frames)| (frames.as_slice(), info.lap_time_ms));
+        let mut result = analysis::analyse_lap(&frames, lap.lap_time_ms, reference_input, &model)?;
+        result.delta = result.delta.map(|delta| delta.downsampled(MAX_DELTA_POINTS));
+        Ok(serde_json::json!({
+            "lap": lap,
+            "reference": reference.map(|(info, _)| info),
+            "track_model": model,
+            "analysis": result,
+        }))
+    })
+    .await?
+    .map_err(cannot_analyse)?;
+    Ok(HttpResponse::Ok().json(analysed))
+}
+
+async fn session_analysis(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let store = state.shared.store.clone();
+    let owner = caller.0;
+    let session_id = id.clone();
+    let loaded = web::block(move || -> Result<Option<Vec<LapFrames>>, StoreError> {
+        let Some(laps) = store.list_laps(owner, &session_id)? else { return Ok(None) };
+        let newest = laps.len().saturating_sub(MAX_SESSION_LAPS);
+        let mut loaded = Vec::new();
+        for lap in laps.into_iter().skip(newest) {
+            let frames = store.lap_frames(owner, &lap)?;
+            loaded.push((lap, frames));
+        }
+        Ok(Some(loaded))
+    })
+    .await??;
+    let Some(laps) = loaded else { return Err(ApiError::NotFound(format!("session {id} not found"))) };
+    let analysed = web::block(move || -> Result<_, AnalysisError> {
+        // The model from the session's best valid lap first (a clean lap numbers
+        // the corners), then the other valid laps.
+        let mut valid: Vec<&LapFrames> = laps.iter().filter(|(info, _)| counts(info)).collect();
+        valid.sort_by_key(|(info, _)| info.lap_time_ms);
+        let sources: Vec<(&[TelemetryFrame], u32)> =
+            valid.iter().map(|(info, frames)| (frames.as_slice(), info.lap_time_ms)).collect();
+        let model: TrackModel = analysis::build_model(&sources)?;
+        let session_laps: Vec<SessionLap> = laps
+            .iter()
+            .map(|(info, frames)| SessionLap { frames, lap_time_ms: info.lap_time_ms, valid: counts(info) })
+            .collect();
+        let result = analysis::analyse_session(&session_laps, &model)?;
+        let lap_ids: Vec<i64> = laps.iter().map(|(info, _)| info.id).collect();
+        Ok(serde_json::json!({ "lap_ids": lap_ids, "track_model": model, "analysis": result }))
+    })
+    .await?
+    .map_err(cannot_analyse)?;
+    Ok(HttpResponse::Ok().json(analysed))
+}
