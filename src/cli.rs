@@ -71,6 +71,13 @@ pub struct ServeArgs {
     /// [config: collect.sims].
     #[arg(long = "collect", value_name = "SIM")]
     pub collect: Vec<String>,
+    #[command(flatten)]
+    pub collector: CollectorFlags,
+}
+
+/// Where a collector finds its game; shared by `serve --collect` and `collect`.
+#[derive(Debug, Args)]
+pub struct CollectorFlags {
     /// The game's UDP address for AC/ACC (default 127.0.0.1 and the game's port)
     /// [config: collect.game].
     #[arg(long, value_name = "HOST:PORT")]
@@ -84,6 +91,20 @@ pub struct ServeArgs {
     pub acc_shared_memory: Option<String>,
 }
 
+impl CollectorFlags {
+    fn overrides(&self, overrides: &mut Vec<(String, String)>) {
+        for (key, value) in [
+            ("collect.game", &self.game_addr),
+            ("collect.listen", &self.listen),
+            ("collect.acc_shared_memory", &self.acc_shared_memory),
+        ] {
+            if let Some(value) = value {
+                overrides.push((key.into(), value.clone()));
+            }
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CollectArgs {
     /// The sim: ac, acc, f1, forza, outgauge, or demo.
@@ -95,16 +116,8 @@ pub struct CollectArgs {
     /// Ingest token from the web app [config: collect.token, env PURPLESECTOR__COLLECT__TOKEN].
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// The game's UDP address for AC/ACC [config: collect.game].
-    #[arg(long, value_name = "HOST:PORT")]
-    pub game_addr: Option<String>,
-    /// The collector's UDP address [config: collect.listen].
-    #[arg(long, value_name = "HOST:PORT")]
-    pub listen: Option<String>,
-    /// ACC: also read the shared-memory pages, `named` (Windows) or their directory
-    /// [config: collect.acc_shared_memory].
-    #[arg(long, value_name = "DIR|named")]
-    pub acc_shared_memory: Option<String>,
+    #[command(flatten)]
+    pub collector: CollectorFlags,
     /// Spool directory [config: collect.spool_dir; default <data_dir>/spool].
     #[arg(long, value_name = "DIR")]
     pub spool_dir: Option<PathBuf>,
@@ -140,52 +153,29 @@ pub struct EmulateArgs {
 impl Cli {
     /// The flags as configuration overrides (`key`, `value`).
     pub fn overrides(&self) -> Vec<(String, String)> {
-        let mut overrides = Vec::new();
-        if let Command::Serve(args) = &self.command {
-            if let Some(addr) = &args.addr {
-                overrides.push(("server.addr".into(), addr.clone()));
+        let mut overrides: Vec<(String, String)> = Vec::new();
+        let mut set = |key: &str, value: Option<String>| {
+            if let Some(value) = value {
+                overrides.push((key.into(), value));
             }
-            if let Some(dir) = &args.data_dir {
-                overrides.push(("storage.data_dir".into(), dir.display().to_string()));
+        };
+        let path = |dir: &Option<PathBuf>| dir.as_ref().map(|dir| dir.display().to_string());
+        match &self.command {
+            Command::Serve(args) => {
+                set("server.addr", args.addr.clone());
+                set("storage.data_dir", path(&args.data_dir));
+                set("demo.enabled", args.demo.then(|| "true".into()));
+                set("server.web_dir", path(&args.web_dir));
+                set("collect.sims", (!args.collect.is_empty()).then(|| args.collect.join(",")));
+                args.collector.overrides(&mut overrides);
             }
-            if args.demo {
-                overrides.push(("demo.enabled".into(), "true".into()));
+            Command::Collect(args) => {
+                set("collect.server", args.server.clone());
+                set("collect.token", args.token.clone());
+                set("collect.spool_dir", path(&args.spool_dir));
+                args.collector.overrides(&mut overrides);
             }
-            if let Some(dir) = &args.web_dir {
-                overrides.push(("server.web_dir".into(), dir.display().to_string()));
-            }
-            if !args.collect.is_empty() {
-                overrides.push(("collect.sims".into(), args.collect.join(",")));
-            }
-            if let Some(game) = &args.game_addr {
-                overrides.push(("collect.game".into(), game.clone()));
-            }
-            if let Some(listen) = &args.listen {
-                overrides.push(("collect.listen".into(), listen.clone()));
-            }
-            if let Some(source) = &args.acc_shared_memory {
-                overrides.push(("collect.acc_shared_memory".into(), source.clone()));
-            }
-        }
-        if let Command::Collect(args) = &self.command {
-            if let Some(server) = &args.server {
-                overrides.push(("collect.server".into(), server.clone()));
-            }
-            if let Some(token) = &args.token {
-                overrides.push(("collect.token".into(), token.clone()));
-            }
-            if let Some(game) = &args.game_addr {
-                overrides.push(("collect.game".into(), game.clone()));
-            }
-            if let Some(listen) = &args.listen {
-                overrides.push(("collect.listen".into(), listen.clone()));
-            }
-            if let Some(dir) = &args.spool_dir {
-                overrides.push(("collect.spool_dir".into(), dir.display().to_string()));
-            }
-            if let Some(source) = &args.acc_shared_memory {
-                overrides.push(("collect.acc_shared_memory".into(), source.clone()));
-            }
+            _ => {}
         }
         overrides
     }

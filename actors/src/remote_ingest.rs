@@ -79,7 +79,8 @@ pub struct RemoteIngest {
     in_flight: usize,
     /// Spool mode: whether the peeked batch was sent and awaits its answer.
     spool_mode: bool,
-    spool_sent: bool,
+    /// Spool mode: the frames of the peeked batch, once sent and awaiting its answer.
+    spool_sent: Option<usize>,
     sink: Option<SinkWrite<ws::Message, WsSink>>,
     connecting: bool,
     backoff: Duration,
@@ -101,7 +102,7 @@ impl RemoteIngest {
             queue: VecDeque::new(),
             in_flight: 0,
             spool_mode,
-            spool_sent: false,
+            spool_sent: None,
             sink: None,
             connecting: false,
             backoff: FIRST_BACKOFF,
@@ -137,7 +138,7 @@ impl RemoteIngest {
                     ctx.add_stream(stream);
                     act.sink = Some(SinkWrite::new(sink, ctx));
                     act.in_flight = 0;
-                    act.spool_sent = false;
+                    act.spool_sent = None;
                     act.pump(ctx);
                 }
                 Err(error) => {
@@ -164,7 +165,7 @@ impl RemoteIngest {
             tracing::warn!(server = %self.config.server, "engine unreachable: spooling frames to disk until it is back");
         }
         self.spill();
-        self.spool_sent = false;
+        self.spool_sent = None;
         self.schedule_reconnect(ctx);
     }
 
@@ -210,13 +211,13 @@ impl RemoteIngest {
             return;
         }
         if self.spool_mode {
-            if self.spool_sent {
+            if self.spool_sent.is_some() {
                 return;
             }
             match self.spool.peek() {
                 Ok(Some(batch)) => {
                     if self.send(&batch) {
-                        self.spool_sent = true;
+                        self.spool_sent = Some(batch.frames.len());
                     } else {
                         self.disconnected(ctx);
                     }
@@ -245,21 +246,24 @@ impl RemoteIngest {
         }
     }
 
-    /// The engine answered the oldest request.
-    fn answered(&mut self, ctx: &mut Context<Self>) {
+    /// The engine answered the oldest request: it is done with, delivered or
+    /// (`refused`) dropped for good; returns how many frames it held.
+    fn answered(&mut self, ctx: &mut Context<Self>) -> usize {
         self.status.acknowledged_batches += 1;
+        let mut frames = 0;
         if self.spool_mode {
-            if self.spool_sent {
-                self.spool_sent = false;
+            if let Some(sent) = self.spool_sent.take() {
+                frames = sent;
                 if let Err(error) = self.spool.ack() {
                     tracing::error!(%error, "could not record a delivered batch in the spool");
                 }
             }
         } else if self.in_flight > 0 {
             self.in_flight -= 1;
-            self.queue.pop_front();
+            frames = self.queue.pop_front().map(|batch| batch.frames.len()).unwrap_or_default();
         }
         self.pump(ctx);
+        frames
     }
 }
 
@@ -303,7 +307,9 @@ impl StreamHandler<Result<Frame, WsProtocolError>> for RemoteIngest {
     fn handle(&mut self, item: Result<Frame, WsProtocolError>, ctx: &mut Context<Self>) {
         match item {
             Ok(Frame::Binary(bytes)) => match IngestResponse::decode(bytes) {
-                Ok(IngestResponse { payload: Some(ingest_response::Payload::Ack(_)) }) => self.answered(ctx),
+                Ok(IngestResponse { payload: Some(ingest_response::Payload::Ack(_)) }) => {
+                    self.answered(ctx);
+                }
                 Ok(IngestResponse { payload: Some(ingest_response::Payload::Error(error)) }) => {
                     if error.code == "unavailable" {
                         tracing::warn!(message = %error.message, "the engine cannot take frames now; reconnecting");
@@ -311,9 +317,9 @@ impl StreamHandler<Result<Frame, WsProtocolError>> for RemoteIngest {
                     } else {
                         // Refused for good (malformed, too large, not ours): sending it
                         // again would not help.
-                        self.metrics.dropped(drop_reason::REJECTED, 0);
-                        tracing::error!(code = %error.code, message = %error.message, "the engine refused a batch");
-                        self.answered(ctx);
+                        let frames = self.answered(ctx);
+                        self.metrics.dropped(drop_reason::REJECTED, frames);
+                        tracing::error!(code = %error.code, message = %error.message, frames, "the engine refused a batch");
                     }
                 }
                 Ok(_) => {}
