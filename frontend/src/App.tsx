@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Header } from './components/Header';
+import { LapPage } from './pages/LapPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
@@ -15,6 +16,7 @@ interface Route {
 const ROUTES: Route[] = [
   { pattern: '/', render: () => <SessionsPage /> },
   { pattern: '/sessions/:id', render: ({ id }) => <SessionPage key={id} id={id} /> },
+  { pattern: '/laps/:id', render: ({ id }) => <LapPage key={id} id={id} /> },
 ];
 
 function resolve(path: string): ReactNode {

@@ -1,5 +1,5 @@
 // REST client for the engine's /api routes.
-import type { ApiErrorBody, LapInfo, SessionInfo } from './types';
+import type { ApiErrorBody, LapAnalysisResponse, LapDetail, LapInfo, LapTelemetry, SessionInfo } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -47,4 +47,18 @@ export function getSession(id: string, signal?: AbortSignal): Promise<SessionInf
 export async function listLaps(sessionId: string, signal?: AbortSignal): Promise<LapInfo[]> {
   const body = await request<{ laps: LapInfo[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/laps`, { signal });
   return body.laps;
+}
+
+export function getLap(id: number | string, signal?: AbortSignal): Promise<LapDetail> {
+  return request<LapDetail>(`/api/laps/${encodeURIComponent(String(id))}`, { signal });
+}
+
+export function getLapTelemetry(id: number | string, signal?: AbortSignal): Promise<LapTelemetry> {
+  return request<LapTelemetry>(`/api/laps/${encodeURIComponent(String(id))}/telemetry`, { signal });
+}
+
+/** The lap's analysis against `reference` (default: the server's choice, the session's best valid lap). */
+export function getLapAnalysis(id: number | string, reference?: number | null, signal?: AbortSignal): Promise<LapAnalysisResponse> {
+  const query = reference != null ? `?reference=${encodeURIComponent(String(reference))}` : '';
+  return request<LapAnalysisResponse>(`/api/laps/${encodeURIComponent(String(id))}/analysis${query}`, { signal });
 }

@@ -101,3 +101,112 @@ export type ClientMessage =
   | { start_demo: { seed: number } }
   | { stop_demo: Record<string, never> }
   | { ping: { nonce: number } };
+
+// ---- Stored laps and their analysis (docs/api.md, "Laps" and "Analysis") ----
+
+export interface LapDetail {
+  lap: LapInfo;
+  session: SessionInfo;
+}
+
+/** Columnar telemetry: one array per channel, `null` where the sim did not report a value. */
+export interface LapTelemetry {
+  lap: LapInfo;
+  channels: Record<string, (number | null)[]>;
+}
+
+export type Severity = 'info' | 'minor' | 'major';
+export type SuggestionKind = 'braking' | 'minimum_speed' | 'throttle' | 'consistency' | 'general' | (string & {});
+
+export interface CornerMetrics {
+  corner: number;
+  braking_point_m: number | null;
+  peak_brake: number;
+  min_speed_kmh: number;
+  min_speed_at_m: number;
+  throttle_on_m: number | null;
+  full_throttle_m: number | null;
+  exit_throttle: number;
+  entry_ms: number;
+  apex_ms: number;
+  exit_ms: number;
+  entry_speed_kmh: number;
+  apex_speed_kmh: number;
+  exit_speed_kmh: number;
+  corner_time_ms: number;
+}
+
+export interface SegmentTime {
+  index: number;
+  kind: 'straight' | 'corner';
+  corner: number | null;
+  name: string;
+  start_m: number;
+  end_m: number;
+  time_ms: number;
+  reference_ms: number | null;
+  delta_ms: number | null;
+}
+
+export interface DeltaTrace {
+  length_m: number;
+  /** Normalised distance, 0..1. */
+  distance: number[];
+  /** Lap minus reference elapsed time, ms (positive: behind). */
+  delta_ms: number[];
+  lap_time_ms: number;
+  reference_lap_time_ms: number;
+  final_delta_ms: number;
+}
+
+export interface ZoneLoss {
+  corner: number;
+  start_m: number;
+  end_m: number;
+  lap_ms: number;
+  reference_ms: number;
+  loss_ms: number;
+  entry_loss_ms: number;
+  exit_loss_ms: number;
+}
+
+export interface Suggestion {
+  corner: number | null;
+  kind: SuggestionKind;
+  message: string;
+  time_at_stake_ms: number;
+  severity: Severity;
+  consistency?: { laps_affected: number; laps: number } | null;
+  figures?: Record<string, number | null>;
+}
+
+export interface LapAnalysis {
+  lap_time_ms: number;
+  reference_lap_time_ms: number | null;
+  length_m: number;
+  measured_length_m: number;
+  corners: CornerMetrics[];
+  reference_corners: CornerMetrics[] | null;
+  segments: SegmentTime[];
+  sectors_ms: number[];
+  reference_sectors_ms: number[] | null;
+  delta: DeltaTrace | null;
+  zones: ZoneLoss[];
+  suggestions: Suggestion[];
+}
+
+/** A corner of the track model; `start`, `apex` and `end` are fractions of the lap, 0..1. */
+export interface CornerSpan {
+  number: number;
+  start: number;
+  apex: number;
+  end: number;
+  direction: 'left' | 'right' | 'unknown';
+}
+
+export interface LapAnalysisResponse {
+  lap: LapInfo;
+  reference: LapInfo | null;
+  track_model: { length_m: number; corners: CornerSpan[] };
+  analysis: LapAnalysis;
+}

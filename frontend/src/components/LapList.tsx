@@ -1,5 +1,7 @@
 import type { LapInfo } from '../api/types';
 import { formatDelta, formatLapTime } from '../lib/format';
+import { paths } from '../lib/routes';
+import { Link, navigate } from '../router';
 
 export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; best: LapInfo | null; loading?: boolean }) {
   if (!laps.length) {
@@ -25,13 +27,21 @@ export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; bes
           const isBest = best?.id === lap.id;
           const classes = ['lap-row', isBest ? 'lap-row--best' : '', lap.valid ? '' : 'lap-row--invalid'].filter(Boolean).join(' ');
           return (
-            <tr key={lap.id} className={classes} data-testid="lap-row" data-lap-number={lap.lap_number}
+            <tr key={lap.id} className={classes} data-testid="lap-row" data-lap-number={lap.lap_number} data-lap-id={lap.id}
+              onClick={(event) => {
+                // The whole row opens the lap; the link inside handles its own clicks.
+                if (!(event.target instanceof Element && event.target.closest('a'))) navigate(paths.lap(lap.id));
+              }}
               data-best={isBest ? 'true' : undefined}
               data-valid={lap.valid ? 'true' : 'false'}
               data-out-lap={lap.out_lap ? 'true' : undefined}
               data-in-lap={lap.in_lap ? 'true' : undefined}
             >
-              <td>{lap.lap_number}</td>
+              <td>
+                <Link to={paths.lap(lap.id)} className="lap-row__link" title={`Open lap ${lap.lap_number}`}>
+                  {lap.lap_number}
+                </Link>
+              </td>
               <td className="num lap-row__time">
                 <span className="lap-row__time-value">{formatLapTime(lap.lap_time_ms)}</span>
                 {!lap.official_time && (

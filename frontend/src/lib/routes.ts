@@ -28,4 +28,5 @@ export function matchPath(pattern: string, path: string): RouteParams | null {
 export const paths = {
   sessions: () => '/',
   session: (id: string) => `/sessions/${encodeURIComponent(id)}`,
+  lap: (id: number | string) => `/laps/${encodeURIComponent(String(id))}`,
 };
