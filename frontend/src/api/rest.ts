@@ -44,6 +44,16 @@ export function getSession(id: string, signal?: AbortSignal): Promise<SessionInf
   return request<SessionInfo>(`/api/sessions/${encodeURIComponent(id)}`, { signal });
 }
 
+/** Renames a session (`PATCH /api/sessions/{id}`). */
+export function renameSession(id: string, name: string): Promise<SessionInfo> {
+  return request<SessionInfo>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify({ name }) });
+}
+
+/** Deletes a session with its laps and frames (`DELETE /api/sessions/{id}`, 204). */
+export function deleteSession(id: string): Promise<void> {
+  return request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
 export async function listLaps(sessionId: string, signal?: AbortSignal): Promise<LapInfo[]> {
   const body = await request<{ laps: LapInfo[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/laps`, { signal });
   return body.laps;
@@ -61,4 +71,9 @@ export function getLapTelemetry(id: number | string, signal?: AbortSignal): Prom
 export function getLapAnalysis(id: number | string, reference?: number | null, signal?: AbortSignal): Promise<LapAnalysisResponse> {
   const query = reference != null ? `?reference=${encodeURIComponent(String(reference))}` : '';
   return request<LapAnalysisResponse>(`/api/laps/${encodeURIComponent(String(id))}/analysis${query}`, { signal });
+}
+
+/** Where the lap's telemetry is served as CSV (one row per frame). */
+export function lapCsvUrl(id: number | string): string {
+  return `/api/laps/${encodeURIComponent(String(id))}/telemetry.csv`;
 }

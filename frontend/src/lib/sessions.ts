@@ -28,3 +28,27 @@ export function bestLap(laps: readonly LapInfo[]): LapInfo | null {
   }
   return best;
 }
+
+export interface SessionFilter {
+  /** Empty string: any track. */
+  track: string;
+  /** Empty string: any car. */
+  car: string;
+}
+
+/** Distinct non-empty values of `key` across the sessions, sorted for a select's options. */
+export function filterOptions(list: readonly SessionInfo[], key: 'track' | 'car'): string[] {
+  const values = new Set<string>();
+  for (const s of list) if (s[key]) values.add(s[key]);
+  return [...values].sort((a, b) => a.localeCompare(b));
+}
+
+/** The sessions matching the filter (exact track and car; empty means any), order kept. */
+export function filterSessions(list: readonly SessionInfo[], filter: SessionFilter): SessionInfo[] {
+  return list.filter((s) => (!filter.track || s.track === filter.track) && (!filter.car || s.car === filter.car));
+}
+
+/** Removes a session by id. */
+export function removeSession(list: readonly SessionInfo[], id: string): SessionInfo[] {
+  return list.filter((s) => s.id !== id);
+}

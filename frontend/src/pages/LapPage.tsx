@@ -3,7 +3,7 @@
 // shared cursor. Telemetry of each lap is fetched once and cached; changing the reference
 // refetches only the analysis (and the new reference's telemetry, if not seen yet).
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, getLap, getLapAnalysis, getLapTelemetry, listLaps } from '../api/rest';
+import { ApiError, getLap, getLapAnalysis, getLapTelemetry, lapCsvUrl, listLaps } from '../api/rest';
 import type { LapAnalysisResponse, LapDetail, LapInfo } from '../api/types';
 import { LapCharts, type LapChartsData } from '../components/LapCharts';
 import { formatDelta, formatLapTime, formatNumber } from '../lib/format';
@@ -172,6 +172,18 @@ export function LapPage({ id }: { id: string }) {
               </Link>
               {' · '}
               {info.session.track || 'unknown track'} · {info.session.car || 'unknown car'}
+            </p>
+          )}
+          {validId && (
+            <p className="lap-head__actions">
+              <a
+                className="button button--small"
+                href={lapCsvUrl(lapId)}
+                download={`lap-${lapId}.csv`}
+                data-testid="export-csv"
+              >
+                Export CSV
+              </a>
             </p>
           )}
           {detail.state === 'error' && <p className="error">Could not load the lap: {detail.message}</p>}

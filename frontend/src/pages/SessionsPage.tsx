@@ -1,13 +1,20 @@
+import { useEffect, useMemo, useState } from 'react';
 import { useSessions } from '../api/hooks';
+import { deleteSession, renameSession } from '../api/rest';
 import type { SessionInfo } from '../api/types';
 import { LiveBadge } from '../components/LiveBadge';
 import { StartDemoButton } from '../components/StartDemoButton';
 import { formatDateTime, formatLapTime, simLabel } from '../lib/format';
 import { paths } from '../lib/routes';
+import { filterOptions, filterSessions, type SessionFilter } from '../lib/sessions';
 import { Link, navigate } from '../router';
 
 export function SessionsPage() {
   const { data: sessions, loading, error, reload } = useSessions();
+  const [filter, setFilter] = useState<SessionFilter>({ track: '', car: '' });
+  const tracks = useMemo(() => filterOptions(sessions, 'track'), [sessions]);
+  const cars = useMemo(() => filterOptions(sessions, 'car'), [sessions]);
+  const shown = useMemo(() => filterSessions(sessions, filter), [sessions, filter]);
   return (
     <main className="page">
       <div className="page__head">
@@ -22,12 +29,51 @@ export function SessionsPage() {
           </button>
         </p>
       )}
-      {!loading && !error && sessions.length === 0 ? <EmptyState /> : <SessionTable sessions={sessions} />}
+      {sessions.length > 0 && (
+        <div className="session-filters">
+          <label>
+            <span className="readout__label">Track</span>
+            <select data-testid="filter-track" value={filter.track} onChange={(e) => setFilter((f) => ({ ...f, track: e.target.value }))}>
+              <option value="">All tracks</option>
+              {tracks.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span className="readout__label">Car</span>
+            <select data-testid="filter-car" value={filter.car} onChange={(e) => setFilter((f) => ({ ...f, car: e.target.value }))}>
+              <option value="">All cars</option>
+              {cars.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
+          {shown.length !== sessions.length && (
+            <span className="muted" data-testid="filter-count">
+              showing {shown.length} of {sessions.length}
+            </span>
+          )}
+        </div>
+      )}
+      {!loading && !error && sessions.length === 0 ? (
+        <EmptyState />
+      ) : sessions.length > 0 && shown.length === 0 ? (
+        <p className="muted" data-testid="sessions-filtered-empty">
+          No session matches the filter.
+        </p>
+      ) : (
+        <SessionTable sessions={shown} onChanged={reload} />
+      )}
     </main>
   );
 }
 
-function SessionTable({ sessions }: { sessions: SessionInfo[] }) {
+function SessionTable({ sessions, onChanged }: { sessions: SessionInfo[]; onChanged: () => void }) {
   if (!sessions.length) return null;
   return (
     <table className="sessions" data-testid="session-list">
@@ -40,42 +86,161 @@ function SessionTable({ sessions }: { sessions: SessionInfo[] }) {
           <th>Date</th>
           <th className="num">Laps</th>
           <th className="num">Best lap</th>
+          <th className="session-row__actions-head">
+            <span className="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
         {sessions.map((s) => (
-          <tr
-            key={s.id}
-            className={`session-row ${s.live ? 'session-row--live' : ''}`}
-            data-testid="session-row"
-            data-session-id={s.id}
-            data-sim={s.sim}
-            data-live={s.live ? 'true' : 'false'}
-            onClick={(e) => {
-              if ((e.target as HTMLElement).closest('a')) return;
-              navigate(paths.session(s.id));
-            }}
-          >
-            <td className="session-row__name">
-              <Link to={paths.session(s.id)} data-testid="session-link">
-                {s.name || 'Untitled session'}
-              </Link>
-              {s.live && <LiveBadge />}
-            </td>
-            <td>{simLabel(s.sim)}</td>
-            <td>{s.track || '—'}</td>
-            <td>{s.car || '—'}</td>
-            <td className="muted">{formatDateTime(s.started_at_ms)}</td>
-            <td className="num" data-testid="session-lap-count">
-              {s.lap_count}
-            </td>
-            <td className="num mono best-text" data-testid="session-best-lap">
-              {formatLapTime(s.best_lap_time_ms)}
-            </td>
-          </tr>
+          <SessionRow key={s.id} session={s} onChanged={onChanged} />
         ))}
       </tbody>
     </table>
+  );
+}
+
+type RowMode = { kind: 'view' } | { kind: 'rename'; draft: string } | { kind: 'confirm-delete' };
+
+function SessionRow({ session: s, onChanged }: { session: SessionInfo; onChanged: () => void }) {
+  const [mode, setMode] = useState<RowMode>({ kind: 'view' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState<string | null>(null);
+  // The name saved here shows at once; the reloaded list (or a stream update) takes over.
+  useEffect(() => setName(null), [s.name]);
+  const shownName = name ?? s.name;
+
+  const run = (action: () => Promise<unknown>, after: () => void) => {
+    setBusy(true);
+    setError(null);
+    action().then(
+      () => {
+        setBusy(false);
+        after();
+        onChanged();
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+  };
+
+  const saveRename = (draft: string) => {
+    const next = draft.trim();
+    if (!next || next === s.name) {
+      setMode({ kind: 'view' });
+      return;
+    }
+    run(
+      () => renameSession(s.id, next).then((updated) => setName(updated.name)),
+      () => setMode({ kind: 'view' }),
+    );
+  };
+
+  return (
+    <tr
+      className={`session-row ${s.live ? 'session-row--live' : ''}`}
+      data-testid="session-row"
+      data-session-id={s.id}
+      data-sim={s.sim}
+      data-track={s.track}
+      data-car={s.car}
+      data-live={s.live ? 'true' : 'false'}
+      onClick={(e) => {
+        if (mode.kind !== 'view') return;
+        if ((e.target as HTMLElement).closest('a, button, input, form')) return;
+        navigate(paths.session(s.id));
+      }}
+    >
+      <td className="session-row__name">
+        {mode.kind === 'rename' ? (
+          <form
+            className="session-rename"
+            onSubmit={(e) => {
+              e.preventDefault();
+              saveRename(mode.draft);
+            }}
+          >
+            <input
+              aria-label="Session name"
+              data-testid="session-rename-input"
+              value={mode.draft}
+              autoFocus
+              disabled={busy}
+              maxLength={200}
+              onChange={(e) => setMode({ kind: 'rename', draft: e.target.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') setMode({ kind: 'view' });
+              }}
+            />
+            <button type="submit" className="button button--small button--primary" data-testid="session-rename-save" disabled={busy}>
+              Save
+            </button>
+            <button type="button" className="button button--small" data-testid="session-rename-cancel" disabled={busy} onClick={() => setMode({ kind: 'view' })}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <>
+            <Link to={paths.session(s.id)} data-testid="session-link">
+              {shownName || 'Untitled session'}
+            </Link>
+            {s.live && <LiveBadge />}
+          </>
+        )}
+        {error && (
+          <span className="error session-row__error" role="alert">
+            {error}
+          </span>
+        )}
+      </td>
+      <td>{simLabel(s.sim)}</td>
+      <td>{s.track || '—'}</td>
+      <td>{s.car || '—'}</td>
+      <td className="muted">{formatDateTime(s.started_at_ms)}</td>
+      <td className="num" data-testid="session-lap-count">
+        {s.lap_count}
+      </td>
+      <td className="num mono best-text" data-testid="session-best-lap">
+        {formatLapTime(s.best_lap_time_ms)}
+      </td>
+      <td className="session-row__actions">
+        {!s.live && mode.kind === 'view' && (
+          <>
+            <button
+              type="button"
+              className="button button--small"
+              data-testid="session-rename"
+              onClick={() => setMode({ kind: 'rename', draft: shownName })}
+            >
+              Rename
+            </button>
+            <button type="button" className="button button--small" data-testid="session-delete" onClick={() => setMode({ kind: 'confirm-delete' })}>
+              Delete
+            </button>
+          </>
+        )}
+        {!s.live && mode.kind === 'confirm-delete' && (
+          <span className="session-row__confirm">
+            <span>Delete this session and its laps?</span>
+            <button
+              type="button"
+              className="button button--small button--danger"
+              data-testid="session-delete-confirm"
+              disabled={busy}
+              onClick={() => run(() => deleteSession(s.id), () => setMode({ kind: 'view' }))}
+            >
+              Delete
+            </button>
+            <button type="button" className="button button--small" data-testid="session-delete-cancel" disabled={busy} onClick={() => setMode({ kind: 'view' })}>
+              Cancel
+            </button>
+          </span>
+        )}
+      </td>
+    </tr>
   );
 }
 
