@@ -6,107 +6,15 @@
 //
 // Env: PURPLESECTOR_BIN (default <repo>/target/release/purplesector),
 //      CHROMIUM_PATH (default /usr/bin/chromium).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { useDemoApp, outputDir } from './harness.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = process.env.PURPLESECTOR_BIN || path.join(repo, 'target/release/purplesector');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const outputDir = path.join(repo, 'test-output');
-const LISTENING = /purplesector listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 const CHARTS = ['chart-speed', 'chart-pedals', 'chart-steering', 'chart-delta'];
-
-let dataDir;
-let child;
-let url;
-let browser;
-let page;
-const log = [];
-const pageErrors = [];
-
-process.on('exit', () => child?.kill('SIGKILL'));
-
-before(async () => {
-  assert.ok(existsSync(bin), `the purplesector binary is missing at ${bin}: run \`cargo build --release\` or set PURPLESECTOR_BIN`);
-  assert.ok(existsSync(path.join(repo, 'frontend/dist/index.html')), 'frontend/dist is not built: run `npm --prefix frontend run build`');
-  assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: install Debian's chromium (scripts/setup.sh)`);
-  dataDir = mkdtempSync(path.join(tmpdir(), 'purplesector-e2e-lap-'));
-  child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
-    cwd: repo,
-    env: { ...process.env, PURPLESECTOR__DEMO__SPEED: '40' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  createInterface({ input: child.stderr }).on('line', (line) => log.push(`[stderr] ${line}`));
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s:\n${log.slice(-30).join('\n')}`)), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      log.push(line);
-      const match = LISTENING.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`purplesector exited (${code}) before listening:\n${log.slice(-30).join('\n')}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  if (child && child.exitCode == null) {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, 10_000);
-      child.on('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function getJson(route) {
-  const response = await fetch(url + route);
-  assert.ok(response.ok, `GET ${route}: ${response.status}`);
-  return response.json();
-}
-
-/** Polls `fn` until it returns a truthy value. */
-async function until(fn, message, timeout = 60_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`${message}\nserver output:\n${log.slice(-15).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function waitInPage(predicate, arg, message, timeout = 20_000) {
-  try {
-    await page.waitForFunction(predicate, arg, { timeout, polling: 50 });
-  } catch (error) {
-    assert.fail(`${message} (waited ${timeout / 1000} s: ${error.message.split('\n')[0]})\nserver output:\n${log.slice(-15).join('\n')}`);
-  }
-}
+const app = useDemoApp({ name: 'lap', speed: 40 });
+const { getJson, until, waitInPage, pageErrors } = app;
 
 const lapPageReady = (charts) =>
   document.querySelectorAll('[data-testid="corner-row"]').length === 10 &&
@@ -123,14 +31,14 @@ test('a stored lap opens with its analysis and charts', { timeout: 120_000 }, as
   assert.ok(second, 'lap 2 should exist');
 
   // From the session page's lap list, click lap 2.
-  await page.goto(`${url}/sessions/${encodeURIComponent(sessionId)}`);
-  const row = page.locator('[data-testid="lap-row"][data-lap-number="2"]');
+  await app.page.goto(`${app.url}/sessions/${encodeURIComponent(sessionId)}`);
+  const row = app.page.locator('[data-testid="lap-row"][data-lap-number="2"]');
   await row.waitFor({ timeout: 20_000 });
   await row.click();
-  await page.waitForURL(`**/laps/${second.id}`, { timeout: 10_000 });
+  await app.page.waitForURL(`**/laps/${second.id}`, { timeout: 10_000 });
   await waitInPage(lapPageReady, CHARTS, 'the lap page should show 10 corners and draw its four charts');
 
-  const header = await page.evaluate(() => {
+  const header = await app.page.evaluate(() => {
     const text = (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? null;
     return {
       title: text('lap-title'),
@@ -152,8 +60,8 @@ test('a stored lap opens with its analysis and charts', { timeout: 120_000 }, as
   assert.equal(header.reference, 'true', 'the speed chart should overlay the reference lap');
 
   // One shared cursor: hovering the speed chart moves the delta chart's cursor too.
-  const over = await page.locator('[data-testid="chart-speed"] .u-over').boundingBox();
-  await page.mouse.move(over.x + over.width * 0.4, over.y + over.height / 2);
+  const over = await app.page.locator('[data-testid="chart-speed"] .u-over').boundingBox();
+  await app.page.mouse.move(over.x + over.width * 0.4, over.y + over.height / 2);
   await waitInPage(
     () => {
       const value = (id) => document.querySelector(`[data-testid="${id}"] .u-legend .u-series:first-child .u-value`)?.textContent ?? '';
@@ -170,22 +78,22 @@ test('a stored lap opens with its analysis and charts', { timeout: 120_000 }, as
   // The reference picker refetches the analysis against the chosen lap.
   const other = laps.find((l) => l.id !== second.id && String(l.id) !== header.referenceId);
   assert.ok(other, 'a third lap to pick');
-  await page.locator('[data-testid="reference-picker"]').selectOption(String(other.id));
+  await app.page.locator('[data-testid="reference-picker"]').selectOption(String(other.id));
   await waitInPage((want) => document.querySelector('[data-testid="lap-page"]')?.dataset.referenceId === want, String(other.id), 'picking a reference should reanalyse against it');
   await waitInPage(lapPageReady, CHARTS, 'the charts should redraw against the new reference');
-  assert.ok(page.url().endsWith(`?reference=${other.id}`), `the URL keeps the reference (${page.url()})`);
+  assert.ok(app.page.url().endsWith(`?reference=${other.id}`), `the URL keeps the reference (${app.page.url()})`);
 
   // A fresh load: navigation start to all charts drawn.
-  await page.goto(`${url}/laps/${second.id}`);
+  await app.page.goto(`${app.url}/laps/${second.id}`);
   await waitInPage(lapPageReady, CHARTS, 'a direct load of the lap page should draw');
-  const drawnAt = await page.evaluate((charts) => Math.max(...charts.map((id) => Number(document.querySelector(`[data-testid="${id}"]`).dataset.drawnAt))), CHARTS);
+  const drawnAt = await app.page.evaluate((charts) => Math.max(...charts.map((id) => Number(document.querySelector(`[data-testid="${id}"]`).dataset.drawnAt))), CHARTS);
   console.log(`lap page load-to-first-draw: ${drawnAt} ms (navigation start to all four charts drawn)`);
 
   mkdirSync(outputDir, { recursive: true });
-  await page.screenshot({ path: path.join(outputDir, 'lap.png'), fullPage: true });
+  await app.page.screenshot({ path: path.join(outputDir, 'lap.png'), fullPage: true });
 
   // An unknown lap shows the not-found page.
-  await page.goto(`${url}/laps/99999999`);
+  await app.page.goto(`${app.url}/laps/99999999`);
   await waitInPage(() => /no lap/i.test(document.body.textContent ?? ''), null, 'an unknown lap should say so');
 
   assert.deepEqual(pageErrors, [], 'the page should not throw');

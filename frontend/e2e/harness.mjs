@@ -1,0 +1,114 @@
+// Shared by the browser tests that need one server and one page: starts the release
+// binary with the demo driver (`serve --demo` on a free port, a temporary data dir)
+// and Debian's headless Chromium, and stops both after the file's tests.
+//
+// Not a test file itself (`node --test` runs `*.test.mjs`). Env: PURPLESECTOR_BIN
+// (default <repo>/target/release/purplesector), CHROMIUM_PATH (default /usr/bin/chromium).
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const outputDir = path.join(repo, 'test-output');
+const bin = process.env.PURPLESECTOR_BIN || path.join(repo, 'target/release/purplesector');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const LISTENING = /purplesector listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+
+/**
+ * Registers `before`/`after` hooks running a demo server (`speed` times real time)
+ * and a browser page; returns the app, whose `url` and `page` are set once the
+ * hooks have run, and helpers that report the server's output on failure.
+ */
+export function useDemoApp({ name, speed }) {
+  const app = { url: undefined, page: undefined, log: [], pageErrors: [] };
+  let dataDir;
+  let child;
+  let browser;
+
+  process.on('exit', () => child?.kill('SIGKILL'));
+
+  before(async () => {
+    assert.ok(existsSync(bin), `the purplesector binary is missing at ${bin}: run \`cargo build --release\` or set PURPLESECTOR_BIN`);
+    assert.ok(existsSync(path.join(repo, 'frontend/dist/index.html')), 'frontend/dist is not built: run `npm --prefix frontend run build`');
+    assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: install Debian's chromium (scripts/setup.sh)`);
+    dataDir = mkdtempSync(path.join(tmpdir(), `purplesector-e2e-${name}-`));
+    child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
+      cwd: repo,
+      env: { ...process.env, PURPLESECTOR__DEMO__SPEED: String(speed) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => app.log.push(`[stderr] ${line}`));
+    app.url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s:\n${app.log.slice(-30).join('\n')}`)), 30_000);
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        app.log.push(line);
+        const match = LISTENING.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`purplesector exited (${code}) before listening:\n${app.log.slice(-30).join('\n')}`)));
+    });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    app.page = await context.newPage();
+    app.page.on('pageerror', (error) => app.pageErrors.push(error.message));
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (child && child.exitCode == null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 10_000);
+        child.on('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const serverOutput = () => `server output:\n${app.log.slice(-15).join('\n')}`;
+
+  app.getJson = async (route) => {
+    const response = await fetch(app.url + route);
+    assert.ok(response.ok, `GET ${route}: ${response.status}`);
+    return response.json();
+  };
+
+  /** Polls `fn` until it returns a truthy value. */
+  app.until = async (fn, message, timeout = 60_000) => {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const value = await fn();
+      if (value) return value;
+      if (Date.now() > deadline) assert.fail(`${message}\n${serverOutput()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  app.waitInPage = async (predicate, arg, message, timeout = 20_000) => {
+    try {
+      await app.page.waitForFunction(predicate, arg, { timeout, polling: 50 });
+    } catch (error) {
+      assert.fail(`${message} (waited ${timeout / 1000} s: ${error.message.split('\n')[0]})\n${serverOutput()}`);
+    }
+  };
+
+  return app;
+}
