@@ -51,6 +51,16 @@ pub enum Command {
     Migrate,
     /// Print the effective configuration as TOML, secrets redacted.
     Config,
+    /// Kafka administration for the scale-out mode.
+    #[command(subcommand)]
+    Kafka(KafkaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KafkaCommand {
+    /// Check the cluster (KAFKA_BROKERS) and create the shared topics; users'
+    /// topics are created on demand.
+    Setup,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +83,10 @@ pub struct ServeArgs {
     pub collect: Vec<String>,
     #[command(flatten)]
     pub collector: CollectorFlags,
+    /// What this process runs: ingest, bridge, writer, api (comma-separated) or all;
+    /// a part needs Kafka [config: server.roles].
+    #[arg(long, value_name = "ROLES")]
+    pub roles: Option<String>,
 }
 
 /// Where a collector finds its game; shared by `serve --collect` and `collect`.
@@ -124,6 +138,14 @@ pub struct CollectArgs {
     /// Time multiplier for `demo` (1 = real time).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// Write straight to Kafka instead of an engine: the bootstrap brokers
+    /// [config: kafka.brokers]. Needs --user.
+    #[arg(long, value_name = "BROKERS", conflicts_with_all = ["server", "token"], requires = "user")]
+    pub kafka: Option<String>,
+    /// With --kafka: the user whose topic the frames go to (an operator's choice; an
+    /// engine's ingest takes the user from the token instead).
+    #[arg(long, value_name = "ID", requires = "kafka")]
+    pub user: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -167,12 +189,14 @@ impl Cli {
                 set("demo.enabled", args.demo.then(|| "true".into()));
                 set("server.web_dir", path(&args.web_dir));
                 set("collect.sims", (!args.collect.is_empty()).then(|| args.collect.join(",")));
+                set("server.roles", args.roles.clone());
                 args.collector.overrides(&mut overrides);
             }
             Command::Collect(args) => {
                 set("collect.server", args.server.clone());
                 set("collect.token", args.token.clone());
                 set("collect.spool_dir", path(&args.spool_dir));
+                set("kafka.brokers", args.kafka.clone());
                 args.collector.overrides(&mut overrides);
             }
             _ => {}

@@ -12,7 +12,7 @@ mod logging;
 
 use anyhow::Context as _;
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{Cli, Command, KafkaCommand};
 use purplesector_actors::startup::Application;
 use purplesector_engine::config::{Settings, Sources};
 use purplesector_engine::storage::Store;
@@ -31,10 +31,14 @@ fn main() -> ExitCode {
     logging::init(&settings.log);
     let result = match cli.command {
         Command::Serve(_) => serve(settings),
-        Command::Collect(ref args) => collect::collect(settings, &args.sim, args.speed),
+        Command::Collect(ref args) => match args.user {
+            Some(user) => collect::collect_to_kafka(settings, &args.sim, args.speed, user),
+            None => collect::collect(settings, &args.sim, args.speed),
+        },
         Command::Emulate(ref args) => collect::emulate(args),
         Command::Bench(args) => bench::run(args),
         Command::Migrate => migrate(&settings),
+        Command::Kafka(KafkaCommand::Setup) => kafka_setup(&settings),
         Command::Config => {
             print!("{}", settings.redacted());
             Ok(())
@@ -98,5 +102,23 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let store = Store::connect(&path).with_context(|| format!("opening {}", path.display()))?;
     let applied = store.migrate().context("applying migrations")?;
     println!("database {} is up to date ({applied} migration(s) applied now)", path.display());
+    Ok(())
+}
+
+fn kafka_setup(settings: &Settings) -> anyhow::Result<()> {
+    if !settings.kafka_mode() {
+        anyhow::bail!(
+            "configuration error: `kafka.brokers`: set KAFKA_BROKERS (or kafka.brokers) to the cluster to set up"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting a runtime")?;
+    let report = runtime
+        .block_on(purplesector_engine::kafka::setup_cluster(&settings.kafka))
+        .with_context(|| format!("setting up Kafka at {}", settings.kafka.brokers))?;
+    println!("{report}");
+    println!(
+        "kafka is ready: users' topics ({}telemetry-user-<userId>) are created on demand",
+        settings.kafka.topic_prefix
+    );
     Ok(())
 }

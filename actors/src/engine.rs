@@ -7,6 +7,7 @@
 
 use crate::db_writer::DbWriter;
 use crate::demo_driver::{DemoDriverActor, DemoSession, StopDemoDriver};
+use crate::kafka_bridge::KafkaBridge;
 use crate::shared::SharedRef;
 use crate::user::{
     ConnectViewer, DisconnectViewer, EndSession, LiveSessionIds, OpenSession, SessionHandle, StopIfIdle, Subscribe,
@@ -63,20 +64,40 @@ pub struct EngineStatus {
 
 pub struct Engine {
     shared: SharedRef,
-    db: Addr<DbWriter>,
+    /// The store's writer; `None` for a Kafka bridge's engine, which only streams.
+    db: Option<Addr<DbWriter>>,
+    /// Kafka bridge: the shared consumer a user's stream is read through while the
+    /// user has viewers.
+    bridge: Option<Addr<KafkaBridge>>,
     users: HashMap<UserId, Addr<UserActor>>,
     demos: HashMap<UserId, Addr<DemoDriverActor>>,
 }
 
 impl Engine {
+    /// The embedded engine (and a Kafka writer's): sessions persist through `db`.
     pub fn new(shared: SharedRef, db: Addr<DbWriter>) -> Self {
-        Engine { shared, db, users: HashMap::new(), demos: HashMap::new() }
+        Engine { shared, db: Some(db), bridge: None, users: HashMap::new(), demos: HashMap::new() }
+    }
+
+    /// A Kafka bridge's engine: users' streams come from the bus, nothing is stored here.
+    pub fn bridge(shared: SharedRef, bridge: Addr<KafkaBridge>) -> Self {
+        Engine { shared, db: None, bridge: Some(bridge), users: HashMap::new(), demos: HashMap::new() }
+    }
+
+    /// An engine with neither store nor stream (a Kafka process that only ingests or
+    /// only serves the API): it answers "nothing live here".
+    pub fn detached(shared: SharedRef) -> Self {
+        Engine { shared, db: None, bridge: None, users: HashMap::new(), demos: HashMap::new() }
     }
 
     /// The user's actor, created on demand.
     fn user(&mut self, owner: UserId, ctx: &mut Context<Self>) -> Addr<UserActor> {
-        let (shared, db, engine) = (self.shared.clone(), self.db.clone(), ctx.address());
-        let user = self.users.entry(owner).or_insert_with(|| UserActor::new(owner, shared, engine, db).start()).clone();
+        let (shared, db, engine, bridge) = (self.shared.clone(), self.db.clone(), ctx.address(), self.bridge.clone());
+        let user = self
+            .users
+            .entry(owner)
+            .or_insert_with(|| UserActor::new(owner, shared, engine, db, bridge).start())
+            .clone();
         self.shared.metrics.active_users.set(self.users.len() as i64);
         user
     }
@@ -171,6 +192,13 @@ impl Handler<StartDemo> for Engine {
     type Result = ResponseFuture<Result<SessionInfo, EngineError>>;
 
     fn handle(&mut self, msg: StartDemo, ctx: &mut Context<Self>) -> Self::Result {
+        if self.shared.settings.kafka_mode() {
+            return Box::pin(async {
+                Err(EngineError::Unavailable(
+                    "the built-in demo driver (embedded mode only; with Kafka run `purplesector collect demo`)".into(),
+                ))
+            });
+        }
         let demo = match self.demos.get(&msg.owner) {
             Some(demo) if demo.connected() => demo.clone(),
             _ => {

@@ -13,10 +13,11 @@ use crate::session::{Finish, IngestError, IngestFrames, SessionActor};
 use crate::shared::SharedRef;
 use crate::user::OpenSession;
 use actix::prelude::*;
+use purplesector_engine::kafka::BusProducer;
 use purplesector_engine::storage::{NewSession, UserId};
 use purplesector_proto::sim_name;
-use purplesector_proto::v1::{IngestAck, Sim, TelemetryBatch};
-use std::collections::HashMap;
+use purplesector_proto::v1::{bus_record, BusRecord, EndSession, IngestAck, Sim, TelemetryBatch};
+use std::collections::{HashMap, HashSet};
 
 /// Why a batch was refused. `code` is what the collector sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,11 +53,22 @@ pub struct IngestBatch(pub TelemetryBatch);
 #[rtype(result = "()")]
 pub struct EndIngestSession(pub String);
 
+/// Where a router's frames go.
+#[derive(Clone)]
+enum Target {
+    /// Embedded mode, and the Kafka roles that consume the bus: this process's sessions.
+    Engine(Addr<Engine>),
+    /// Kafka ingest: the user's topic; acknowledged once every in-sync replica has it.
+    Bus(BusProducer),
+}
+
 pub struct IngestRouter {
     owner: UserId,
     shared: SharedRef,
-    engine: Addr<Engine>,
+    target: Target,
     sessions: HashMap<String, Addr<SessionActor>>,
+    /// Sessions that took frames since the last [`MakeDurable`] (Kafka writer).
+    touched: HashSet<String>,
 }
 
 /// Longest session id a producer may choose.
@@ -64,7 +76,27 @@ const MAX_SESSION_ID_LEN: usize = 64;
 
 impl IngestRouter {
     pub fn new(owner: UserId, shared: SharedRef, engine: Addr<Engine>) -> Self {
-        IngestRouter { owner, shared, engine, sessions: HashMap::new() }
+        IngestRouter {
+            owner,
+            shared,
+            target: Target::Engine(engine),
+            sessions: HashMap::new(),
+            touched: HashSet::new(),
+        }
+    }
+
+    /// A router that puts the owner's frames on the Kafka bus.
+    pub fn to_bus(owner: UserId, shared: SharedRef, bus: BusProducer) -> Self {
+        IngestRouter { owner, shared, target: Target::Bus(bus), sessions: HashMap::new(), touched: HashSet::new() }
+    }
+
+    /// The router a producer of this process gets: onto the bus in Kafka mode,
+    /// straight into the engine otherwise.
+    pub fn for_producer(owner: UserId, shared: SharedRef, engine: Addr<Engine>) -> Self {
+        match shared.bus.clone() {
+            Some(bus) if shared.settings.kafka_mode() => Self::to_bus(owner, shared, bus),
+            _ => Self::new(owner, shared, engine),
+        }
     }
 
     /// What a well-formed batch looks like; checked before anything is opened.
@@ -180,13 +212,18 @@ impl IngestRouter {
             }
             return Box::pin(fut::ready(Err(failure)));
         }
+        let engine = match &self.target {
+            Target::Engine(engine) => engine.clone(),
+            Target::Bus(bus) => return self.publish(bus.clone(), batch),
+        };
         let session = self.new_session(&batch);
         let known = self.sessions.get(&batch.session_id).cloned();
         let session_id = batch.session_id.clone();
-        let work = deliver(self.engine.clone(), self.owner, known, session, batch);
+        let work = deliver(engine, self.owner, known, session, batch);
         Box::pin(work.into_actor(self).map(move |(addr, result), act, _ctx| {
             match addr {
                 Some(addr) => {
+                    act.touched.insert(session_id.clone());
                     act.sessions.insert(session_id, addr);
                 }
                 None => {
@@ -195,6 +232,87 @@ impl IngestRouter {
             }
             result
         }))
+    }
+}
+
+impl IngestRouter {
+    /// Kafka ingest: the batch goes onto the owner's topic whole (sessions, lap
+    /// detection and dedup run in the writer); acknowledged once it is replicated.
+    fn publish(
+        &mut self,
+        bus: BusProducer,
+        batch: TelemetryBatch,
+    ) -> ResponseActFuture<Self, Result<IngestAck, IngestFailure>> {
+        let owner = self.owner;
+        let shared = self.shared.clone();
+        let ack = IngestAck {
+            session_id: batch.session_id.clone(),
+            up_to_seq: batch.frames.iter().map(|frame| frame.seq).max().unwrap_or(0),
+            accepted: batch.frames.len() as u32,
+            duplicates: 0,
+        };
+        let session_id = batch.session_id.clone();
+        let record = BusRecord { payload: Some(bus_record::Payload::Batch(batch)) };
+        Box::pin(
+            async move {
+                match bus.publish(owner, &session_id, &record).await {
+                    Ok(_) => {
+                        shared.metrics.frames_ingested.inc_by(ack.accepted as u64);
+                        Ok(ack)
+                    }
+                    Err(error) => {
+                        tracing::warn!(user = owner.0, session = %session_id, %error, "could not put a batch on the bus");
+                        Err(IngestFailure::Unavailable("the bus is unavailable; send the batch again".into()))
+                    }
+                }
+            }
+            .into_actor(self),
+        )
+    }
+
+    fn end_session(&mut self, session_id: String, ctx: &mut Context<Self>) {
+        match &self.target {
+            Target::Engine(_) => {
+                self.touched.remove(&session_id);
+                if let Some(addr) = self.sessions.remove(&session_id) {
+                    addr.do_send(Finish);
+                }
+            }
+            Target::Bus(bus) => {
+                let (bus, owner) = (bus.clone(), self.owner);
+                let record = BusRecord {
+                    payload: Some(bus_record::Payload::EndSession(EndSession { session_id: session_id.clone() })),
+                };
+                // In order with the session's batches: the mailbox waits for it.
+                ctx.wait(
+                    async move {
+                        if let Err(error) = bus.publish(owner, &session_id, &record).await {
+                            tracing::warn!(session = %session_id, %error, "could not put a session end on the bus");
+                        }
+                    }
+                    .into_actor(self),
+                );
+            }
+        }
+    }
+}
+
+/// Answers once every frame this router delivered so far is durable (Kafka writer:
+/// its offsets may then be committed).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MakeDurable;
+
+impl Handler<MakeDurable> for IngestRouter {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _msg: MakeDurable, _ctx: &mut Context<Self>) -> Self::Result {
+        let sessions: Vec<Addr<SessionActor>> =
+            self.touched.drain().filter_map(|id| self.sessions.get(&id).cloned()).collect();
+        Box::pin(async move {
+            futures_util::future::join_all(sessions.iter().map(|session| session.send(crate::session::MakeDurable)))
+                .await;
+        })
     }
 }
 
@@ -209,10 +327,8 @@ impl Handler<IngestBatch> for IngestRouter {
 impl Handler<EndIngestSession> for IngestRouter {
     type Result = ();
 
-    fn handle(&mut self, msg: EndIngestSession, _ctx: &mut Context<Self>) {
-        if let Some(addr) = self.sessions.remove(&msg.0) {
-            addr.do_send(Finish);
-        }
+    fn handle(&mut self, msg: EndIngestSession, ctx: &mut Context<Self>) {
+        self.end_session(msg.0, ctx);
     }
 }
 

@@ -16,6 +16,7 @@
 //! Actors are thin: lap detection, storage, the demo car and the outbox are plain
 //! code in `purplesector-engine`; actors own the lifecycles and move messages.
 
+pub mod bus_link;
 pub mod collector;
 pub mod db_writer;
 pub mod demo_driver;
@@ -24,6 +25,8 @@ pub mod emulate;
 pub mod engine;
 pub mod http;
 pub mod ingest;
+pub mod kafka_bridge;
+pub mod kafka_writer;
 pub mod metrics;
 pub mod remote_ingest;
 pub mod session;

@@ -20,6 +20,8 @@ pub mod drop_reason {
     pub const COLLECTOR_BACKLOG: &str = "collector_backlog";
     /// A standalone collector's bounded on-disk spool was full (oldest dropped).
     pub const SPOOL_FULL: &str = "spool_full";
+    /// A Kafka bridge's user stream could not keep up (its bounded mailbox was full).
+    pub const BRIDGE_BACKLOG: &str = "bridge_backlog";
 }
 
 /// Actor kinds, as the `kind` label of the actor gauges.
@@ -30,6 +32,9 @@ pub mod actor_kind {
     pub const DB_WRITER: &str = "db_writer";
     pub const DEMO_DRIVER: &str = "demo_driver";
     pub const COLLECTOR: &str = "collector";
+    pub const KAFKA_WRITER: &str = "kafka_writer";
+    pub const KAFKA_BRIDGE: &str = "kafka_bridge";
+    pub const TOPIC_CONSUMER: &str = "topic_consumer";
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +54,8 @@ pub struct Metrics {
     pub bad_ingest_messages: IntCounterVec,
     pub packets_received: IntCounterVec,
     pub packets_dropped: IntCounterVec,
+    pub kafka_consumer_lag: IntGaugeVec,
+    pub bad_bus_records: IntCounter,
 }
 
 impl Default for Metrics {
@@ -109,6 +116,16 @@ impl Metrics {
             &["sim", "reason"],
         )
         .unwrap();
+        let kafka_consumer_lag = IntGaugeVec::new(
+            Opts::new("purplesector_kafka_consumer_lag", "Records behind the end of the consumed partitions, by role"),
+            &["role"],
+        )
+        .unwrap();
+        let bad_bus_records = IntCounter::new(
+            "purplesector_bus_records_bad_total",
+            "Kafka records skipped because they were not valid BusRecords of their topic's user",
+        )
+        .unwrap();
         for collector in [
             Box::new(frames_ingested.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(frames_written.clone()),
@@ -124,6 +141,8 @@ impl Metrics {
             Box::new(bad_ingest_messages.clone()),
             Box::new(packets_received.clone()),
             Box::new(packets_dropped.clone()),
+            Box::new(kafka_consumer_lag.clone()),
+            Box::new(bad_bus_records.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -143,6 +162,8 @@ impl Metrics {
             bad_ingest_messages,
             packets_received,
             packets_dropped,
+            kafka_consumer_lag,
+            bad_bus_records,
         }
     }
 

@@ -6,13 +6,18 @@
 //! who join mid-lap, streams frames to subscribed viewers and announces completed
 //! laps once they are stored.
 //!
+//! In Kafka mode the same actor runs in two roles: in the writer (with a DbWriter:
+//! it persists, stores laps and announces them on the bus) and in the bridge
+//! (without one: it only keeps the lap in progress and streams to viewers; laps
+//! arrive from the writer through the bus as [`LapFromBus`]).
+//!
 //! Supervised: a panic while processing a batch is caught at the handler boundary,
 //! counted, and turned into a stop; the supervisor restarts the actor with the same
 //! mailbox and subscribers and a fresh lap detector (the lap in progress is
 //! abandoned, its frames are already on their way to the store). Other sessions
 //! never notice.
 
-use crate::db_writer::{DbWriter, RecordLap, WriteFrames};
+use crate::db_writer::{DbWriter, Flush, RecordLap, WriteFrames};
 use crate::metrics::{actor_kind, drop_reason};
 use crate::shared::SharedRef;
 use crate::user::{SessionChanged, SessionIdle, UserActor};
@@ -20,7 +25,7 @@ use crate::viewer::{ViewerEvent, ViewerId, ViewerRecipient};
 use actix::prelude::*;
 use purplesector_engine::laps::{CompletedLap, LapDetector, LapDetectorConfig, LapEvent, Outcome};
 use purplesector_engine::storage::{FrameRecord, NewLap, UserId};
-use purplesector_proto::v1::{LapInfo, SessionInfo, TelemetryFrame};
+use purplesector_proto::v1::{bus_record, BusRecord, LapInfo, LapStored, SessionInfo, TelemetryFrame};
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -71,6 +76,20 @@ pub struct Finish;
 #[rtype(result = "()")]
 pub(crate) struct Retire;
 
+/// Answers once every frame this session took so far is durable in the store
+/// (the Kafka writer commits its offsets after this). Immediate without a writer.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MakeDurable;
+
+/// A lap the writer stored, read from the bus by the bridge: announce it to viewers.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LapFromBus {
+    pub lap: LapInfo,
+    pub session: SessionInfo,
+}
+
 /// Test hook: the next batch's processing panics, to exercise supervision.
 #[cfg(test)]
 #[derive(Message)]
@@ -83,7 +102,8 @@ pub struct SessionActor {
     info: SessionInfo,
     shared: SharedRef,
     user: Addr<UserActor>,
-    db: Addr<DbWriter>,
+    /// The store's writer; `None` in a Kafka bridge, which only streams.
+    db: Option<Addr<DbWriter>>,
     detector: LapDetector,
     /// The number the next completed lap gets (continues a re-opened session).
     next_lap_number: u32,
@@ -114,7 +134,7 @@ impl SessionActor {
         subscribers: HashMap<ViewerId, ViewerRecipient>,
         shared: SharedRef,
         user: Addr<UserActor>,
-        db: Addr<DbWriter>,
+        db: Option<Addr<DbWriter>>,
     ) -> Self {
         let detector = Self::fresh_detector(&info);
         SessionActor {
@@ -180,6 +200,7 @@ impl SessionActor {
     }
 
     fn persist(&mut self, frames: Vec<TelemetryFrame>, duplicate_seqs: &[u64], ctx: &mut Context<Self>) {
+        let Some(db) = self.db.clone() else { return };
         let records: Vec<FrameRecord> = frames
             .into_iter()
             .filter(|frame| !duplicate_seqs.contains(&frame.seq))
@@ -190,10 +211,10 @@ impl SessionActor {
         }
         // Bounded: when the writer's mailbox is full, this session waits for room
         // (its own mailbox fills, and its producers wait in turn).
-        match self.db.try_send(WriteFrames(records)) {
+        match db.try_send(WriteFrames(records)) {
             Ok(()) => {}
             Err(SendError::Full(message)) => {
-                ctx.wait(self.db.send(message).into_actor(self).map(|_, _, _| ()));
+                ctx.wait(db.send(message).into_actor(self).map(|_, _, _| ()));
             }
             Err(SendError::Closed(_)) => {
                 tracing::error!(session = %self.session_id, "the store writer is gone; frames not stored");
@@ -263,19 +284,45 @@ impl SessionActor {
         ctx.spawn(request);
     }
 
-    /// Stores a lap, then announces it to viewers.
-    fn store_lap(&mut self, lap: NewLap) -> impl ActorFuture<Self, Output = ()> + 'static {
-        let request = self.db.send(RecordLap { owner: self.owner, lap });
-        request.into_actor(self).map(|result, act, _ctx| match result {
-            Ok(Ok(Some((lap, session)))) => act.lap_stored(lap, session),
+    /// Stores a lap, then announces it to viewers (and, in Kafka mode, on the bus for
+    /// the bridges). A bridge stores nothing: the writer's announcement reaches it.
+    fn store_lap(&mut self, lap: NewLap) -> ResponseActFuture<Self, ()> {
+        let Some(db) = self.db.clone() else {
+            return Box::pin(fut::ready(()));
+        };
+        let request = db.send(RecordLap { owner: self.owner, lap });
+        Box::pin(request.into_actor(self).map(|result, act, _ctx| match result {
+            Ok(Ok(Some((lap, session)))) => {
+                act.announce_on_bus(&lap, &session);
+                act.lap_stored(lap, session)
+            }
             Ok(Ok(None)) => tracing::warn!(session = %act.session_id, "lap not stored: the session was deleted"),
             Ok(Err(error)) => tracing::error!(session = %act.session_id, %error, "lap not stored"),
             Err(error) => tracing::error!(session = %act.session_id, %error, "lap not stored: writer unreachable"),
-        })
+        }))
+    }
+
+    /// Kafka writer: tells the user's bridges that a lap was stored.
+    fn announce_on_bus(&self, lap: &LapInfo, session: &SessionInfo) {
+        let Some(bus) = self.shared.bus.clone() else { return };
+        let record = BusRecord {
+            payload: Some(bus_record::Payload::LapStored(LapStored {
+                lap: Some(lap.clone()),
+                session: Some(session.clone()),
+            })),
+        };
+        let (owner, session_id) = (self.owner, self.session_id.clone());
+        actix_rt::spawn(async move {
+            if let Err(error) = bus.publish(owner, &session_id, &record).await {
+                tracing::warn!(session = %session_id, %error, "could not announce a stored lap on the bus");
+            }
+        });
     }
 
     fn lap_stored(&mut self, lap: LapInfo, session: SessionInfo) {
-        self.shared.metrics.laps_completed.inc();
+        if self.db.is_some() {
+            self.shared.metrics.laps_completed.inc();
+        }
         self.info = SessionInfo { live: !self.retired, ..session };
         for recipient in self.subscribers.values() {
             recipient.do_send(ViewerEvent::LapCompleted(lap.clone()));
@@ -396,7 +443,10 @@ impl Handler<IngestFrames> for SessionActor {
             self.shared.metrics.dropped(drop_reason::REJECTED, frames.len());
             return Err(IngestError::TooLarge { max, got: frames.len() });
         }
-        self.shared.metrics.frames_ingested.inc_by(frames.len() as u64);
+        if !self.shared.settings.kafka_mode() {
+            // With Kafka, the ingest counts frames as it puts them on the bus.
+            self.shared.metrics.frames_ingested.inc_by(frames.len() as u64);
+        }
         self.rearm_idle_timer(ctx);
 
         let detection = std::panic::catch_unwind(AssertUnwindSafe(|| self.detect(&frames)));
@@ -451,6 +501,31 @@ impl Handler<RemoveSubscriber> for SessionActor {
 
     fn handle(&mut self, msg: RemoveSubscriber, _ctx: &mut Context<Self>) {
         self.subscribers.remove(&msg.0);
+    }
+}
+
+impl Handler<MakeDurable> for SessionActor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _msg: MakeDurable, _ctx: &mut Context<Self>) -> Self::Result {
+        // This mailbox is in order and a full writer pauses it (`persist`), so every
+        // frame taken before this message is already in the writer's mailbox.
+        match self.db.clone() {
+            Some(db) => Box::pin(async move {
+                let _ = db.send(Flush).await;
+            }),
+            None => Box::pin(async {}),
+        }
+    }
+}
+
+impl Handler<LapFromBus> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: LapFromBus, _ctx: &mut Context<Self>) {
+        if self.db.is_none() && !self.retired {
+            self.lap_stored(msg.lap, msg.session);
+        }
     }
 }
 

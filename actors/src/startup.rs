@@ -9,6 +9,8 @@ use crate::db_writer::{DbWriter, Flush};
 use crate::engine::{Engine, StartDemo, StopDemo};
 use crate::http::{self, AppState};
 use crate::ingest::IngestRouter;
+use crate::kafka_bridge::KafkaBridge;
+use crate::kafka_writer::{KafkaWriter, StopKafkaWriter};
 use crate::metrics::Metrics;
 use crate::shared::{Shared, SharedRef};
 use actix::prelude::*;
@@ -16,9 +18,11 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer};
 use anyhow::Context as _;
 use purplesector_engine::config::Settings;
+use purplesector_engine::kafka::BusProducer;
 use purplesector_engine::storage::{Store, LOCAL_USER};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Stops a running application; see [`Application::shutdown_handle`].
 #[derive(Clone)]
@@ -38,7 +42,10 @@ pub struct Application {
     server: Server,
     local_addr: SocketAddr,
     engine: Addr<Engine>,
-    db: Addr<DbWriter>,
+    /// The store's writer (embedded mode, and the Kafka writer role).
+    db: Option<Addr<DbWriter>>,
+    /// Kafka writer role: the consumer that feeds `db`.
+    kafka_writer: Option<Addr<KafkaWriter>>,
     collectors: Vec<Addr<CollectorActor>>,
     shared: SharedRef,
     web_dir: Option<std::path::PathBuf>,
@@ -64,10 +71,50 @@ impl Application {
         let collect_listen = settings.collect.listen.parse().ok();
         let collect_game = settings.collect.game.parse().ok();
         let acc_shared_memory = Some(settings.collect.acc_shared_memory.clone()).filter(|source| !source.is_empty());
-        let shared = Arc::new(Shared::new(settings, store, Metrics::new()));
+        let roles = settings.roles()?;
+        let kafka = settings.kafka_mode();
+        if kafka && demo {
+            anyhow::bail!(
+                "configuration error: `demo.enabled`: the built-in demo driver runs in embedded mode; \
+                 with Kafka, stream it with `purplesector collect demo --server URL`"
+            );
+        }
+        if kafka && !roles.ingest && !collect.is_empty() {
+            anyhow::bail!("configuration error: `collect.sims`: collectors need the ingest role (server.roles)");
+        }
+        // The producer of the roles that write to the bus.
+        let bus = if kafka && (roles.ingest || roles.writer) {
+            Some(BusProducer::new(&settings.kafka, "purplesector").context("creating the Kafka producer")?)
+        } else {
+            None
+        };
+        let shared = Arc::new(Shared::new(settings, store, Metrics::new()).with_bus(bus));
 
-        let db = DbWriter::new(shared.clone()).start();
-        let engine = Engine::new(shared.clone(), db.clone()).start();
+        let (engine, db, kafka_writer) = if !kafka {
+            let db = DbWriter::new(shared.clone()).start();
+            (Engine::new(shared.clone(), db.clone()).start(), Some(db), None)
+        } else {
+            // Writer and bridge keep separate engines: the writer's sessions store,
+            // the bridge's stream, and each may run without the other.
+            let mut db = None;
+            let mut writer_engine = None;
+            let mut kafka_writer = None;
+            if roles.writer {
+                let writer_db = DbWriter::new(shared.clone()).start();
+                let engine = Engine::new(shared.clone(), writer_db.clone()).start();
+                kafka_writer = Some(KafkaWriter::new(shared.clone(), engine.clone()).start());
+                writer_engine = Some(engine);
+                db = Some(writer_db);
+            }
+            let engine = if roles.bridge {
+                let bridge = KafkaBridge::new(shared.clone()).start();
+                Engine::bridge(shared.clone(), bridge).start()
+            } else {
+                writer_engine.unwrap_or_else(|| Engine::detached(shared.clone()).start())
+            };
+            tracing::info!(%roles, brokers = %shared.settings.kafka.brokers, "Kafka mode");
+            (engine, db, kafka_writer)
+        };
         if demo {
             let session = engine
                 .send(StartDemo { owner: LOCAL_USER, seed: None })
@@ -88,7 +135,7 @@ impl Application {
                 config.game = collect_game.or(config.game);
             }
             config.acc_shared_memory = acc_shared_memory.clone();
-            let router = IngestRouter::new(LOCAL_USER, shared.clone(), engine.clone()).start();
+            let router = IngestRouter::for_producer(LOCAL_USER, shared.clone(), engine.clone()).start();
             let collector = CollectorActor::start(config.clone(), shared.metrics.clone(), router.recipient())
                 .await
                 .with_context(|| format!("starting the {} collector", purplesector_proto::sim_name::name(sim)))?;
@@ -98,8 +145,8 @@ impl Application {
 
         let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
         let local_addr = listener.local_addr().context("reading the bound address")?;
-        let state = AppState { shared: shared.clone(), engine: engine.clone() };
-        let app_web_dir = web_dir.clone();
+        let state = AppState { shared: shared.clone(), engine: engine.clone(), roles };
+        let app_web_dir = web_dir.clone().filter(|_| roles.api);
         let mut server = HttpServer::new(move || {
             App::new()
                 // A span per request (method, route, status, request id) around
@@ -116,7 +163,7 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener).with_context(|| format!("listening on {local_addr}"))?.run();
-        Ok(Application { server, local_addr, engine, db, collectors, shared, web_dir })
+        Ok(Application { server, local_addr, engine, db, kafka_writer, collectors, shared, web_dir })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -160,8 +207,22 @@ impl Application {
             let _ = collector.send(StopCollector).await;
         }
         let _ = self.engine.send(StopDemo { owner: LOCAL_USER }).await;
-        if self.db.send(Flush).await.is_err() {
-            tracing::error!("the store writer was gone at shutdown");
+        // Kafka: what the ingest acknowledged is on the brokers already; deliver the
+        // rest (laps announced) before the writer makes its last batch durable.
+        if let Some(bus) = self.shared.bus.clone() {
+            if let Err(error) = tokio::task::spawn_blocking(move || bus.flush(Duration::from_secs(5))).await {
+                tracing::warn!(%error, "flushing the Kafka producer");
+            }
+        }
+        if let Some(writer) = &self.kafka_writer {
+            if writer.send(StopKafkaWriter).await.is_err() {
+                tracing::error!("the Kafka writer was gone at shutdown");
+            }
+        }
+        if let Some(db) = &self.db {
+            if db.send(Flush).await.is_err() {
+                tracing::error!("the store writer was gone at shutdown");
+            }
         }
         result
     }

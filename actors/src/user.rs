@@ -7,13 +7,14 @@
 
 use crate::db_writer::DbWriter;
 use crate::engine::{Engine, EngineError, UserIdle};
+use crate::kafka_bridge::{KafkaBridge, StopTopicConsumer, TopicConsumerActor};
 use crate::metrics::actor_kind;
-use crate::session::{AddSubscriber, Finish, RemoveSubscriber, Retire, SessionActor};
+use crate::session::{AddSubscriber, Finish, LapFromBus, RemoveSubscriber, Retire, SessionActor};
 use crate::shared::SharedRef;
 use crate::viewer::{ViewerEvent, ViewerId, ViewerRecipient};
 use actix::prelude::*;
 use purplesector_engine::storage::{NewSession, UserId};
-use purplesector_proto::v1::SessionInfo;
+use purplesector_proto::v1::{LapInfo, SessionInfo};
 use std::collections::{HashMap, HashSet};
 
 /// A live session's mailbox, for producers.
@@ -102,7 +103,11 @@ pub struct UserActor {
     owner: UserId,
     shared: SharedRef,
     engine: Addr<Engine>,
-    db: Addr<DbWriter>,
+    db: Option<Addr<DbWriter>>,
+    /// Kafka bridge: where this user's stream is read from while it has viewers.
+    bridge: Option<Addr<KafkaBridge>>,
+    /// Kafka bridge: the user's stream, alive while the user has a viewer.
+    topic_consumer: Option<Addr<TopicConsumerActor>>,
     sessions: HashMap<String, SessionHandle>,
     viewers: HashMap<ViewerId, ViewerRecipient>,
     /// Session id -> the viewers following it (kept across the session's restarts,
@@ -111,12 +116,20 @@ pub struct UserActor {
 }
 
 impl UserActor {
-    pub fn new(owner: UserId, shared: SharedRef, engine: Addr<Engine>, db: Addr<DbWriter>) -> Self {
+    pub fn new(
+        owner: UserId,
+        shared: SharedRef,
+        engine: Addr<Engine>,
+        db: Option<Addr<DbWriter>>,
+        bridge: Option<Addr<KafkaBridge>>,
+    ) -> Self {
         UserActor {
             owner,
             shared,
             engine,
             db,
+            bridge,
+            topic_consumer: None,
             sessions: HashMap::new(),
             viewers: HashMap::new(),
             subscriptions: HashMap::new(),
@@ -193,8 +206,20 @@ impl Handler<OpenSession> for UserActor {
 impl Handler<ConnectViewer> for UserActor {
     type Result = MessageResult<ConnectViewer>;
 
-    fn handle(&mut self, msg: ConnectViewer, _ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: ConnectViewer, ctx: &mut Context<Self>) -> Self::Result {
         self.viewers.insert(msg.viewer, msg.recipient);
+        // Kafka bridge: the first viewer starts the user's stream.
+        if let (Some(bridge), None) = (&self.bridge, &self.topic_consumer) {
+            let consumer = TopicConsumerActor::new(
+                self.owner,
+                self.shared.clone(),
+                self.engine.clone(),
+                ctx.address(),
+                bridge.clone(),
+            )
+            .start();
+            self.topic_consumer = Some(consumer);
+        }
         let mut live: Vec<SessionInfo> = self.sessions.values().map(|handle| handle.info.clone()).collect();
         live.sort_by_key(|session| std::cmp::Reverse(session.started_at_ms));
         MessageResult(live)
@@ -206,6 +231,12 @@ impl Handler<DisconnectViewer> for UserActor {
 
     fn handle(&mut self, msg: DisconnectViewer, _ctx: &mut Context<Self>) {
         self.viewers.remove(&msg.viewer);
+        // ...and the last one leaving stops it (its live sessions then go idle).
+        if self.viewers.is_empty() {
+            if let Some(consumer) = self.topic_consumer.take() {
+                consumer.do_send(StopTopicConsumer);
+            }
+        }
         self.subscriptions.retain(|session_id, viewers| {
             if viewers.remove(&msg.viewer).is_some() {
                 if let Some(handle) = self.sessions.get(session_id) {
@@ -320,6 +351,25 @@ impl Handler<SessionIdle> for UserActor {
         }
         msg.addr.do_send(Retire);
         self.tell_engine_if_idle();
+    }
+}
+
+/// Kafka bridge: a lap the writer stored, from the user's stream.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct BusLap {
+    pub lap: LapInfo,
+    pub session: SessionInfo,
+}
+
+impl Handler<BusLap> for UserActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: BusLap, _ctx: &mut Context<Self>) {
+        match self.sessions.get(&msg.session.id) {
+            Some(handle) => handle.addr.do_send(LapFromBus { lap: msg.lap, session: msg.session }),
+            None => self.broadcast(&SessionInfo { live: false, ..msg.session }),
+        }
     }
 }
 

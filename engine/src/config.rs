@@ -21,7 +21,100 @@ pub struct Settings {
     pub session: SessionSettings,
     pub demo: DemoSettings,
     pub collect: CollectSettings,
+    pub kafka: KafkaSettings,
     pub log: LogSettings,
+}
+
+/// The scale-out transport. Empty `brokers` (the default) keeps the in-process bus;
+/// any broker list switches the process to Kafka mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KafkaSettings {
+    /// Bootstrap brokers, `host:port[,host:port...]` (also `KAFKA_BROKERS`).
+    pub brokers: String,
+    /// `plaintext`, `ssl`, `sasl_plaintext` or `sasl_ssl`.
+    pub security_protocol: String,
+    /// SASL mechanism when the protocol is `sasl_*`: `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`.
+    pub sasl_mechanism: String,
+    pub sasl_username: String,
+    /// Secret: redacted.
+    pub sasl_password: String,
+    /// Prepended to every topic name (`<prefix>telemetry-user-<id>`), to share a cluster.
+    pub topic_prefix: String,
+    /// Prepended to the consumer group ids (`<prefix>writer`).
+    pub consumer_group_prefix: String,
+    /// Partitions of each user's topic, created on demand.
+    pub user_topic_partitions: i32,
+    /// How long a user's topic keeps telemetry, in milliseconds.
+    pub user_topic_retention_ms: i64,
+    /// Replication factor of the topics this process creates.
+    pub replication_factor: i32,
+    /// How long the producer waits to fill a batch, in milliseconds (latency vs. throughput).
+    pub linger_ms: u64,
+    /// How often a writer makes what it consumed durable and commits its offsets, in milliseconds.
+    pub commit_interval_ms: u64,
+    /// How often clients look for new topics (a new user's topic is consumed within this).
+    pub metadata_refresh_ms: u64,
+    /// A bridge starting a user's stream reads this far back (milliseconds), so a viewer
+    /// joining mid-lap gets the frames the store may not hold yet.
+    pub bridge_replay_ms: i64,
+    /// Messages a user's bridge stream may queue before the oldest telemetry is dropped.
+    pub bridge_queue_messages: usize,
+}
+
+impl Default for KafkaSettings {
+    fn default() -> Self {
+        KafkaSettings {
+            brokers: String::new(),
+            security_protocol: "plaintext".into(),
+            sasl_mechanism: String::new(),
+            sasl_username: String::new(),
+            sasl_password: String::new(),
+            topic_prefix: String::new(),
+            consumer_group_prefix: "purplesector-".into(),
+            user_topic_partitions: 1,
+            user_topic_retention_ms: 3_600_000,
+            replication_factor: 1,
+            linger_ms: 2,
+            commit_interval_ms: 1_000,
+            metadata_refresh_ms: 2_000,
+            bridge_replay_ms: 10_000,
+            bridge_queue_messages: 256,
+        }
+    }
+}
+
+/// The parts of the engine one process runs (`serve --roles`). In embedded mode a
+/// process is all of them; with Kafka, operators scale each one separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    /// `/ingest` and collectors inside the process: frames onto the bus.
+    pub ingest: bool,
+    /// Browsers' live streams (`/ws`): per-user consumers of the bus.
+    pub bridge: bool,
+    /// Lap detection and durable writes: consumes every user's topic.
+    pub writer: bool,
+    /// REST API and the web app.
+    pub api: bool,
+}
+
+impl Roles {
+    pub const ALL: Roles = Roles { ingest: true, bridge: true, writer: true, api: true };
+
+    pub fn is_all(&self) -> bool {
+        *self == Roles::ALL
+    }
+}
+
+impl std::fmt::Display for Roles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> =
+            [(self.ingest, "ingest"), (self.bridge, "bridge"), (self.writer, "writer"), (self.api, "api")]
+                .into_iter()
+                .filter_map(|(on, name)| on.then_some(name))
+                .collect();
+        f.write_str(&names.join(","))
+    }
 }
 
 /// Sim collectors: inside `serve` (`--collect SIM`) or standalone (`collect SIM`).
@@ -77,6 +170,9 @@ pub struct ServerSettings {
     pub workers: usize,
     /// On SIGTERM, seconds connections get to finish before they are closed.
     pub shutdown_timeout_s: u64,
+    /// What this process runs, comma-separated: `ingest`, `bridge`, `writer`, `api`
+    /// (or `all`). Anything but all of them needs Kafka.
+    pub roles: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,7 +245,13 @@ pub struct LogSettings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        ServerSettings { addr: "127.0.0.1:8080".into(), web_dir: String::new(), workers: 0, shutdown_timeout_s: 10 }
+        ServerSettings {
+            addr: "127.0.0.1:8080".into(),
+            web_dir: String::new(),
+            workers: 0,
+            shutdown_timeout_s: 10,
+            roles: "all".into(),
+        }
     }
 }
 
@@ -218,10 +320,11 @@ pub struct Sources {
 
 /// Conventional environment names that also set a key (lower priority than flags,
 /// higher than `PURPLESECTOR__...`).
-const CONVENTIONAL_ENV: &[(&str, &str)] = &[("DATABASE_URL", "storage.database_url")];
+const CONVENTIONAL_ENV: &[(&str, &str)] =
+    &[("DATABASE_URL", "storage.database_url"), ("KAFKA_BROKERS", "kafka.brokers")];
 
 /// Keys whose values are secrets: shown as `<redacted>` by [`Settings::redacted`].
-const SECRET_KEYS: &[&str] = &["storage.database_url", "collect.token"];
+const SECRET_KEYS: &[&str] = &["storage.database_url", "collect.token", "kafka.sasl_password"];
 
 impl Settings {
     /// Loads and validates the settings from every layer.
@@ -323,6 +426,8 @@ impl Settings {
         if self.collect.spool_max_mb == 0 {
             return Err(ConfigError::key("collect.spool_max_mb", "must be at least 1"));
         }
+        self.roles()?;
+        self.validate_kafka()?;
         if !["human", "json"].contains(&self.log.format.as_str()) {
             return Err(ConfigError::key("log.format", format!("{:?} is not `human` or `json`", self.log.format)));
         }
@@ -331,6 +436,94 @@ impl Settings {
                 "storage.database_url",
                 "only sqlite: URLs are supported by this build (PostgreSQL comes with the scale-out mode)",
             ));
+        }
+        Ok(())
+    }
+
+    /// Whether frames travel over Kafka (any broker configured) instead of the in-process bus.
+    pub fn kafka_mode(&self) -> bool {
+        !self.kafka.brokers.trim().is_empty()
+    }
+
+    /// `server.roles`, parsed; a subset of the roles needs Kafka.
+    pub fn roles(&self) -> Result<Roles, ConfigError> {
+        let mut roles = Roles { ingest: false, bridge: false, writer: false, api: false };
+        for name in self.server.roles.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+            match name {
+                "all" => roles = Roles::ALL,
+                "ingest" => roles.ingest = true,
+                "bridge" => roles.bridge = true,
+                "writer" => roles.writer = true,
+                "api" => roles.api = true,
+                other => {
+                    return Err(ConfigError::key(
+                        "server.roles",
+                        format!("{other:?} is not a role (ingest, bridge, writer, api, all)"),
+                    ))
+                }
+            }
+        }
+        if roles == (Roles { ingest: false, bridge: false, writer: false, api: false }) {
+            return Err(ConfigError::key("server.roles", "name at least one role (ingest, bridge, writer, api, all)"));
+        }
+        if !roles.is_all() && !self.kafka_mode() {
+            return Err(ConfigError::key(
+                "server.roles",
+                format!("{roles} is only a part of the engine: splitting roles needs Kafka (set kafka.brokers or KAFKA_BROKERS)"),
+            ));
+        }
+        Ok(roles)
+    }
+
+    fn validate_kafka(&self) -> Result<(), ConfigError> {
+        let kafka = &self.kafka;
+        if !self.kafka_mode() {
+            return Ok(());
+        }
+        for broker in kafka.brokers.split(',').map(str::trim) {
+            let valid =
+                broker.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if !valid {
+                return Err(ConfigError::key("kafka.brokers", format!("{broker:?} is not HOST:PORT")));
+            }
+        }
+        let protocol = kafka.security_protocol.to_ascii_lowercase();
+        if !["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"].contains(&protocol.as_str()) {
+            return Err(ConfigError::key(
+                "kafka.security_protocol",
+                format!("{:?} is not plaintext, ssl, sasl_plaintext or sasl_ssl", kafka.security_protocol),
+            ));
+        }
+        if protocol.starts_with("sasl") {
+            if !["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+                .contains(&kafka.sasl_mechanism.to_ascii_uppercase().as_str())
+            {
+                return Err(ConfigError::key(
+                    "kafka.sasl_mechanism",
+                    format!("{:?} is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", kafka.sasl_mechanism),
+                ));
+            }
+            if kafka.sasl_username.is_empty() {
+                return Err(ConfigError::key("kafka.sasl_username", "is required with a sasl_* security protocol"));
+            }
+        }
+        if kafka.user_topic_partitions < 1 {
+            return Err(ConfigError::key("kafka.user_topic_partitions", "must be at least 1"));
+        }
+        if kafka.replication_factor < 1 {
+            return Err(ConfigError::key("kafka.replication_factor", "must be at least 1"));
+        }
+        if kafka.user_topic_retention_ms < 60_000 {
+            return Err(ConfigError::key("kafka.user_topic_retention_ms", "must be at least 60000 (one minute)"));
+        }
+        if kafka.commit_interval_ms == 0 || kafka.metadata_refresh_ms == 0 {
+            return Err(ConfigError::key("kafka.commit_interval_ms", "intervals must be at least 1 ms"));
+        }
+        if kafka.bridge_queue_messages < 2 {
+            return Err(ConfigError::key("kafka.bridge_queue_messages", "must be at least 2"));
+        }
+        if kafka.bridge_replay_ms < 0 {
+            return Err(ConfigError::key("kafka.bridge_replay_ms", "must not be negative"));
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod channels;
 pub mod config;
 pub mod demo;
+pub mod kafka;
 pub mod laps;
 pub mod outbox;
 pub mod sims;

@@ -4,7 +4,7 @@ use std::process::Command;
 
 fn purplesector() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_purplesector"));
-    command.env_remove("DATABASE_URL").env_remove("RUST_LOG");
+    command.env_remove("DATABASE_URL").env_remove("KAFKA_BROKERS").env_remove("RUST_LOG");
     command
 }
 

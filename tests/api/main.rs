@@ -7,6 +7,8 @@ mod collectors;
 mod docs;
 mod helpers;
 mod ingest;
+mod kafka;
+mod kafka_support;
 mod live_stream;
 mod rest;
 mod shutdown;

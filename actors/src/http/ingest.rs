@@ -28,7 +28,7 @@ pub(super) async fn connect(
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let max_bytes = state.shared.settings.stream.max_ingest_message_bytes;
     let stream = stream.max_frame_size(max_bytes).aggregate_continuations().max_continuation_size(max_bytes);
-    let router = IngestRouter::new(caller.0, state.shared.clone(), state.engine.clone()).start();
+    let router = IngestRouter::for_producer(caller.0, state.shared.clone(), state.engine.clone()).start();
     let shared = state.shared.clone();
     actix_rt::spawn(async move {
         let mut session = session;

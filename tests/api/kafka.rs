@@ -1,0 +1,390 @@
+//! Scale-out mode against a real Kafka-protocol broker (tansu): frames go from
+//! `/ingest` onto the user's topic, the writer stores them and commits its offsets
+//! only after the write, the bridge streams them to the user's browsers; the
+//! records are checked with a second, independent client (confluent-kafka).
+
+use crate::helpers::{next_json, send_json, spawn_app, WsConnection};
+use crate::kafka_support::{python, Broker, COMMITTED, PRODUCE_RAW, READ_TOPIC};
+use awc::ws;
+use futures_util::{SinkExt, StreamExt};
+use prost::Message as _;
+use purplesector_engine::demo::DemoDriver;
+use purplesector_engine::storage::{Store, LOCAL_USER};
+use purplesector_proto::v1::{
+    ingest_request, ingest_response, IngestRequest, IngestResponse, Sim, TelemetryBatch, TelemetryFrame,
+};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `count` frames of the demo driver (seed 3), in batches of 60.
+fn demo_batches(session_id: &str, count: usize) -> Vec<TelemetryBatch> {
+    let mut driver = DemoDriver::new(3);
+    let frames: Vec<TelemetryFrame> = (0..count).map(|_| driver.next_frame()).collect();
+    frames
+        .chunks(60)
+        .map(|chunk| TelemetryBatch {
+            session_id: session_id.into(),
+            sim: Sim::Demo as i32,
+            sample_rate_hz: 60.0,
+            frames: chunk.to_vec(),
+            track: "Purple Park".into(),
+            car: "Demo GT".into(),
+            track_length_m: Some(purplesector_engine::demo::DemoTrack::new().length_m() as f32),
+            driver: "Kafka Tester".into(),
+        })
+        .collect()
+}
+
+/// The demo driver's true lap times (seed 3) completed within `count` frames.
+fn true_lap_times(count: usize) -> Vec<f64> {
+    let mut driver = DemoDriver::new(3);
+    for _ in 0..count {
+        driver.next_frame();
+    }
+    driver.completed_lap_times_ms().to_vec()
+}
+
+/// Sends every batch over `/ingest` at `address`, one at a time, each acknowledged.
+async fn ingest_all(address: &str, batches: &[TelemetryBatch]) {
+    let (_, mut connection) =
+        awc::Client::new().ws(format!("ws://{address}/ingest")).connect().await.expect("/ingest connects");
+    for batch in batches {
+        let request = IngestRequest { payload: Some(ingest_request::Payload::Batch(batch.clone())) };
+        connection.send(ws::Message::Binary(request.encode_to_vec().into())).await.unwrap();
+        let answer = loop {
+            let frame = tokio::time::timeout(Duration::from_secs(30), connection.next())
+                .await
+                .expect("an answer within 30 s")
+                .expect("open")
+                .expect("a frame");
+            if let ws::Frame::Binary(bytes) = frame {
+                break IngestResponse::decode(bytes).unwrap().payload.unwrap();
+            }
+        };
+        match answer {
+            ingest_response::Payload::Ack(ack) => {
+                assert_eq!(ack.up_to_seq, batch.frames.last().unwrap().seq);
+                assert_eq!(ack.accepted as usize, batch.frames.len());
+            }
+            other => panic!("expected an ack, got {other:?}"),
+        }
+    }
+}
+
+/// What a viewer saw of one session.
+#[derive(Default, Debug)]
+struct Seen {
+    seqs: Vec<u64>,
+    laps: Vec<u64>,
+}
+
+/// Reads a viewer's stream in the background until `until` frames were seen (or
+/// 60 s passed).
+fn watch(
+    mut viewer: WsConnection,
+    session_id: String,
+    until_seq: u64,
+    laps: usize,
+) -> actix_rt::task::JoinHandle<Seen> {
+    actix_rt::spawn(async move {
+        let mut seen = Seen::default();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let message = match tokio::time::timeout(Duration::from_secs(5), next_json(&mut viewer)).await {
+                Ok(message) => message,
+                Err(_) => continue,
+            };
+            if let Some(telemetry) = message.get("telemetry") {
+                if telemetry["session_id"] == session_id.as_str() {
+                    for frame in telemetry["frames"].as_array().unwrap() {
+                        seen.seqs.push(frame["seq"].as_u64().unwrap());
+                    }
+                }
+            }
+            if let Some(lap) = message.get("lap_completed") {
+                seen.laps.push(lap["lap"]["lap_time_ms"].as_u64().unwrap_or_default());
+            }
+            if seen.seqs.last().copied().unwrap_or_default() >= until_seq && seen.laps.len() >= laps {
+                break;
+            }
+        }
+        seen
+    })
+}
+
+async fn wait_for_frames(store_path: &Path, session_id: &str, expected: i64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (path, id) = (store_path.to_path_buf(), session_id.to_string());
+        let count = tokio::task::spawn_blocking(move || {
+            Store::open(&path).and_then(|store| store.count_frames(LOCAL_USER, &id)).unwrap_or(0)
+        })
+        .await
+        .unwrap();
+        if count == expected {
+            return;
+        }
+        assert!(count < expected, "{count} frames stored, more than the {expected} sent");
+        assert!(Instant::now() < deadline, "{count} of {expected} frames stored within 60 s");
+        actix_rt::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct TopicDump {
+    records: Vec<serde_json::Value>,
+    codecs: Vec<i64>,
+}
+
+fn read_topic(broker: &Broker, topic: &str) -> TopicDump {
+    serde_json::from_str(&python(READ_TOPIC, &[&broker.brokers, topic])).expect("the reader's JSON")
+}
+
+fn committed(broker: &Broker, group: &str, topic: &str) -> (i64, i64) {
+    let output = python(COMMITTED, &[&broker.brokers, group, topic]);
+    let mut parts = output.split_whitespace().map(|part| part.parse::<i64>().unwrap());
+    (parts.next().unwrap(), parts.next().unwrap())
+}
+
+const FRAMES: usize = 13_000; // a little over two demo laps at 60 Hz
+
+#[actix_rt::test]
+async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
+    let broker = Broker::start();
+    let app = spawn_app(|settings| broker.configure(settings, "one")).await;
+    let address = format!("127.0.0.1:{}", app.port);
+    let batches = demo_batches("kafka-one", FRAMES);
+    let true_laps = true_lap_times(FRAMES);
+    assert_eq!(true_laps.len(), 2, "the demo completes two laps in {FRAMES} frames");
+
+    // A browser first: its user's stream starts reading the topic.
+    let mut viewer = app.ws("?format=json").await;
+    let connected = next_json(&mut viewer).await;
+    assert!(connected.get("connected").is_some(), "{connected}");
+    // The first batch opens the session; the browser follows it.
+    ingest_all(&address, &batches[..1]).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, sessions) = app.get_json("/api/sessions").await;
+        if sessions["sessions"].as_array().unwrap().iter().any(|session| session["id"] == "kafka-one") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the writer opened the session: {sessions}");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-one"}})).await;
+    let seen = watch(viewer, "kafka-one".into(), FRAMES as u64, 2);
+    ingest_all(&address, &batches[1..]).await;
+
+    // The writer stored every frame once, and both laps with their true times.
+    let database = app.data_dir.path().join("purplesector.db");
+    wait_for_frames(&database, "kafka-one", FRAMES as i64).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let laps = loop {
+        let (_, body) = app.get_json("/api/sessions/kafka-one/laps").await;
+        let laps = body["laps"].as_array().unwrap().clone();
+        if laps.len() >= 2 {
+            break laps;
+        }
+        assert!(Instant::now() < deadline, "two laps stored: {body}");
+        actix_rt::time::sleep(Duration::from_millis(200)).await;
+    };
+    for (lap, truth) in laps.iter().zip(&true_laps) {
+        let stored = lap["lap_time_ms"].as_f64().unwrap();
+        assert!((stored - truth).abs() <= 17.0, "lap {stored} ms vs true {truth} ms");
+    }
+
+    // The browser saw the frames in order (from when it subscribed) and both laps.
+    let seen = seen.await.unwrap();
+    assert!(!seen.seqs.is_empty(), "the bridge streamed frames");
+    assert_eq!(*seen.seqs.last().unwrap(), FRAMES as u64, "the stream reached the last frame");
+    let distinct: BTreeSet<u64> = seen.seqs.iter().copied().collect();
+    assert_eq!(distinct.len(), seen.seqs.len(), "no frame twice");
+    for pair in seen.seqs.windows(2) {
+        assert!(pair[1] > pair[0], "in order: {} then {}", pair[0], pair[1]);
+    }
+    assert_eq!(seen.laps.len(), 2, "both stored laps reached the browser: {:?}", seen.laps);
+
+    let data_dir = app.stop().await;
+
+    // The records, as another client reads them: keyed by session, the headers, LZ4.
+    let topic = "one.telemetry-user-1";
+    let dump = read_topic(&broker, topic);
+    let batch_records: Vec<&serde_json::Value> =
+        dump.records.iter().filter(|record| record["value_len"].as_i64().unwrap() > 200).collect();
+    assert_eq!(batch_records.len(), batches.len(), "one record per acknowledged batch");
+    for record in &dump.records {
+        assert_eq!(record["key"], "kafka-one");
+        assert_eq!(record["headers"]["sessionId"], "kafka-one");
+        assert_eq!(record["headers"]["userId"], "1");
+        assert!(record["headers"]["encoding"].as_str().unwrap().contains("purplesector.v1.BusRecord"));
+    }
+    assert!(!dump.codecs.is_empty(), "record batches fetched");
+    assert!(dump.codecs.iter().all(|codec| *codec == 3), "every record batch LZ4-compressed: {:?}", dump.codecs);
+
+    // The writer committed past the last batch, and only after storing it.
+    let last_batch_offset = batch_records.last().unwrap()["offset"].as_i64().unwrap();
+    let (committed, end) = committed(&broker, "one-writer", topic);
+    assert!(committed > last_batch_offset && committed <= end, "committed {committed}, last batch {last_batch_offset}");
+    drop(data_dir);
+}
+
+#[actix_rt::test]
+async fn bad_records_are_counted_and_skipped_and_the_good_ones_stored() {
+    let broker = Broker::start();
+    let app = spawn_app(|settings| broker.configure(settings, "bad")).await;
+    let address = format!("127.0.0.1:{}", app.port);
+    let batches = demo_batches("kafka-bad", 600);
+    ingest_all(&address, &batches[..5]).await;
+    // Garbage, and a well-formed record claiming to be another user's, on user 1's topic.
+    let forged_hex: String = {
+        use purplesector_proto::v1::{bus_record, BusRecord};
+        let record = BusRecord { payload: Some(bus_record::Payload::Batch(batches[5].clone())) };
+        record.encode_to_vec().iter().map(|byte| format!("{byte:02x}")).collect()
+    };
+    python(
+        PRODUCE_RAW,
+        &[&broker.brokers, "bad.telemetry-user-1", "kafka-bad", "1", "ffffffff0102", "kafka-bad", "2", &forged_hex],
+    );
+    ingest_all(&address, &batches[5..]).await;
+    let database = app.data_dir.path().join("purplesector.db");
+    wait_for_frames(&database, "kafka-bad", 600).await;
+    let metrics = app.client().get(format!("{}/metrics", app.address)).send().await.unwrap().body().await.unwrap();
+    let metrics = String::from_utf8_lossy(&metrics);
+    assert!(metrics.contains("purplesector_bus_records_bad_total 2"), "{metrics}");
+    app.stop().await;
+}
+
+/// A `serve` process of the real binary.
+struct Served {
+    child: Child,
+    address: String,
+}
+
+impl Served {
+    fn start(roles: &str, data_dir: &Path, broker: &Broker, name: &str) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_purplesector"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--roles", roles, "--data-dir"])
+            .arg(data_dir)
+            .env_remove("DATABASE_URL")
+            .env("KAFKA_BROKERS", &broker.brokers)
+            .env("PURPLESECTOR__KAFKA__TOPIC_PREFIX", format!("{name}."))
+            .env("PURPLESECTOR__KAFKA__CONSUMER_GROUP_PREFIX", format!("{name}-"))
+            .env("PURPLESECTOR__KAFKA__COMMIT_INTERVAL_MS", "200")
+            .env("PURPLESECTOR__KAFKA__METADATA_REFRESH_MS", "500")
+            .env("PURPLESECTOR__LOG__LEVEL", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let address = stdout
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("purplesector listening on http://").map(str::to_string))
+            .unwrap_or_else(|| panic!("`serve --roles {roles}` announces its address"));
+        Served { child, address }
+    }
+
+    /// SIGTERM, and the exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let status = self.child.wait().unwrap();
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn status_of(url: String) -> u16 {
+    awc::Client::new().get(url).send().await.map(|response| response.status().as_u16()).unwrap_or(0)
+}
+
+#[actix_rt::test]
+async fn roles_run_as_separate_processes() {
+    let broker = Broker::start();
+    let data = tempfile::tempdir().unwrap();
+    // The writer starts before the user's topic exists: it finds it on its own.
+    let writer = Served::start("writer", data.path(), &broker, "split");
+    let ingest = Served::start("ingest", data.path(), &broker, "split");
+    let bridge = Served::start("bridge,api", data.path(), &broker, "split");
+
+    // Each process serves only its role's routes.
+    assert_eq!(status_of(format!("http://{}/api/sessions", ingest.address)).await, 404);
+    assert_eq!(status_of(format!("http://{}/healthz", ingest.address)).await, 200);
+    assert_eq!(status_of(format!("http://{}/ingest", bridge.address)).await, 404);
+    assert_eq!(status_of(format!("http://{}/api/sessions", writer.address)).await, 404);
+
+    let (_, mut viewer) =
+        awc::Client::new().ws(format!("ws://{}/ws?format=json", bridge.address)).connect().await.unwrap();
+    assert!(next_json(&mut viewer).await.get("connected").is_some());
+    let batches = demo_batches("kafka-split", FRAMES);
+    ingest_all(&ingest.address, &batches[..1]).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut response =
+            awc::Client::new().get(format!("http://{}/api/sessions", bridge.address)).send().await.unwrap();
+        let sessions: serde_json::Value = response.json().await.unwrap();
+        if sessions["sessions"].as_array().unwrap().iter().any(|session| session["id"] == "kafka-split") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the writer process opened the session: {sessions}");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-split"}})).await;
+    let seen = watch(viewer, "kafka-split".into(), FRAMES as u64, 2);
+    ingest_all(&ingest.address, &batches[1..]).await;
+    wait_for_frames(&data.path().join("purplesector.db"), "kafka-split", FRAMES as i64).await;
+    let seen = seen.await.unwrap();
+    assert_eq!(seen.seqs.last().copied(), Some(FRAMES as u64), "the bridge process streamed to the end");
+    assert_eq!(seen.laps.len(), 2, "the writer's laps reached the bridge's browser: {:?}", seen.laps);
+
+    // SIGTERM: the writer makes what it consumed durable and commits before it exits.
+    assert!(writer.terminate().success(), "the writer exits cleanly");
+    let (committed, end) = committed(&broker, "split-writer", "split.telemetry-user-1");
+    assert!(committed >= batches.len() as i64 && committed <= end, "committed {committed} of {end}");
+    assert!(ingest.terminate().success());
+    assert!(bridge.terminate().success());
+}
+
+#[test]
+fn kafka_setup_creates_the_shared_topics_once() {
+    let broker = Broker::start();
+    let run = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_purplesector"))
+            .args(["kafka", "setup"])
+            .env_remove("DATABASE_URL")
+            .env("KAFKA_BROKERS", &broker.brokers)
+            .env("PURPLESECTOR__KAFKA__TOPIC_PREFIX", "setup.")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = run();
+    assert!(first.contains("created: setup.telemetry, setup.commands"), "{first}");
+    let second = run();
+    assert!(
+        second.contains("created: -") && second.contains("already there: setup.telemetry, setup.commands"),
+        "{second}"
+    );
+    // Without brokers it says what to set.
+    let output = Command::new(env!("CARGO_BIN_EXE_purplesector"))
+        .args(["kafka", "setup"])
+        .env_remove("KAFKA_BROKERS")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("KAFKA_BROKERS"));
+}

@@ -1,0 +1,196 @@
+//! A real Kafka-protocol broker per test (tansu, in memory, on a free port) and the
+//! second, independent Kafka client (Python's confluent-kafka) the tests check
+//! the engine's records with. Both are installed by `scripts/setup.sh`; a test
+//! that cannot find them fails and says how to get them.
+
+use purplesector_engine::config::Settings;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Broker {
+    child: Child,
+    pub brokers: String,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tansu_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("PURPLESECTOR_TEST_TANSU") {
+        return PathBuf::from(path);
+    }
+    let installed = PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/tansu");
+    if installed.exists() {
+        return installed;
+    }
+    PathBuf::from("tansu")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Broker {
+    /// Starts tansu with in-memory storage and waits until it accepts connections.
+    pub fn start() -> Broker {
+        let port = free_port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(tansu_binary())
+            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
+            .args(["--storage-engine", "memory://tansu/"])
+            .env_remove("STORAGE_ENGINE")
+            .env_remove("LISTENER_URL")
+            .env_remove("ADVERTISED_LISTENER_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("cannot start the tansu Kafka broker ({error}); run scripts/setup.sh to install it")
+            });
+        let broker = Broker { child, brokers: format!("127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tansu did not listen on {port} within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        broker
+    }
+
+    /// Settings for an engine on this broker, with names of its own and short
+    /// intervals so tests see commits and new topics quickly.
+    pub fn configure(&self, settings: &mut Settings, name: &str) {
+        settings.kafka.brokers = self.brokers.clone();
+        settings.kafka.topic_prefix = format!("{name}.");
+        settings.kafka.consumer_group_prefix = format!("{name}-");
+        settings.kafka.commit_interval_ms = 200;
+        settings.kafka.metadata_refresh_ms = 500;
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a Python script with confluent-kafka; returns its stdout, panics with its
+/// stderr when it fails.
+pub fn python(script: &str, args: &[&str]) -> String {
+    let python = std::env::var("PURPLESECTOR_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join(".cache/kafka-venv/bin/python"));
+    let output = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {} ({error}); run scripts/setup.sh", python.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "the Python Kafka client failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Reads every record of a topic with confluent-kafka: one JSON line per record
+/// with key, headers, value length and the record batch's compression codec, read
+/// from the broker with a raw Fetch request (the codec is what went over the wire).
+pub const READ_TOPIC: &str = r#"
+import json, socket, struct, sys
+from confluent_kafka import Consumer, TopicPartition
+brokers, topic = sys.argv[1], sys.argv[2]
+consumer = Consumer({"bootstrap.servers": brokers, "group.id": "python-reader", "enable.auto.commit": False,
+                     "auto.offset.reset": "earliest"})
+consumer.assign([TopicPartition(topic, 0, 0)])
+low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+records = []
+while len(records) < high - low:
+    message = consumer.poll(10)
+    if message is None:
+        break
+    if message.error():
+        raise SystemExit(str(message.error()))
+    records.append({"offset": message.offset(), "key": (message.key() or b"").decode(),
+                    "headers": {k: (v or b"").decode() for k, v in (message.headers() or [])},
+                    "value_len": len(message.value() or b"")})
+consumer.close()
+
+# A raw Fetch v4 for partition 0 from offset 0: the record batches as the broker keeps them.
+host, port = brokers.split(",")[0].rsplit(":", 1)
+def string(text):
+    data = text.encode()
+    return struct.pack(">h", len(data)) + data
+body = struct.pack(">iiiib", -1, 1000, 1, 16 << 20, 0) + struct.pack(">i", 1) + string(topic)
+body += struct.pack(">i", 1) + struct.pack(">iqi", 0, 0, 16 << 20)
+request = struct.pack(">hhi", 1, 4, 7) + string("purplesector-test") + body
+sock = socket.create_connection((host, int(port)), timeout=10)
+sock.sendall(struct.pack(">i", len(request)) + request)
+def read(n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise SystemExit("broker closed the connection")
+        data += chunk
+    return data
+(size,) = struct.unpack(">i", read(4))
+response = read(size)
+pos = 4 + 4  # correlation id, throttle time
+def take(fmt):
+    global pos
+    values = struct.unpack_from(fmt, response, pos)
+    pos += struct.calcsize(fmt)
+    return values
+codecs = []
+(topics,) = take(">i")
+for _ in range(topics):
+    (name_len,) = take(">h"); pos += name_len
+    (partitions,) = take(">i")
+    for _ in range(partitions):
+        partition, error, high_watermark, last_stable = take(">ihqq")
+        if error:
+            raise SystemExit(f"fetch error {error}")
+        (aborted,) = take(">i")
+        pos += max(aborted, 0) * 16
+        (records_len,) = take(">i")
+        end = pos + max(records_len, 0)
+        while pos + 61 <= end:
+            base_offset, batch_len, leader_epoch, magic, crc, attributes = take(">qiibIh")
+            codecs.append(attributes & 7)
+            pos += batch_len - (4 + 1 + 4 + 2)
+        pos = end
+print(json.dumps({"records": records, "codecs": codecs}))
+"#;
+
+/// The committed offset of a consumer group on partition 0 of a topic (-1001: none).
+pub const COMMITTED: &str = r#"
+import sys
+from confluent_kafka import Consumer, TopicPartition
+brokers, group, topic = sys.argv[1], sys.argv[2], sys.argv[3]
+consumer = Consumer({"bootstrap.servers": brokers, "group.id": group, "enable.auto.commit": False})
+committed = consumer.committed([TopicPartition(topic, 0)], timeout=10)
+low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+print(committed[0].offset, high)
+consumer.close()
+"#;
+
+/// Produces raw records to a topic: argv = brokers, topic, then (key, userId header
+/// or "-", value as hex) triples.
+pub const PRODUCE_RAW: &str = r#"
+import sys
+from confluent_kafka import Producer
+brokers, topic, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+producer = Producer({"bootstrap.servers": brokers})
+for i in range(0, len(rest), 3):
+    key, user, value = rest[i], rest[i + 1], bytes.fromhex(rest[i + 2])
+    headers = [] if user == "-" else [("userId", user.encode())]
+    producer.produce(topic, key=key.encode(), value=value, headers=headers)
+assert producer.flush(10) == 0, "records left undelivered"
+"#;
