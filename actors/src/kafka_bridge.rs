@@ -109,49 +109,48 @@ impl Actor for KafkaBridge {
         let (routes, shared) = (self.routes.clone(), self.shared.clone());
         let mut shutdown = shared.shutdown.subscribe();
         // The reading task: each record to its user's actor, never waiting on one.
-        ctx.spawn(
-            async move {
-                let mut failures = 0u32;
-                loop {
-                    let message = tokio::select! {
-                        _ = shutdown.wait_for(|stopping| *stopping) => break,
-                        message = consumer.recv() => message,
-                    };
-                    let message = match message {
-                        Ok(message) => {
-                            failures = 0;
-                            message
-                        }
-                        Err(error) => {
-                            failures += 1;
-                            if failures == 1 || failures.is_power_of_two() {
-                                tracing::warn!(%error, failures, "Kafka bridge consumer error");
-                            }
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                            continue;
-                        }
-                    };
-                    let recipient = routes.lock().ok().and_then(|routes| routes.get(message.topic()).cloned());
-                    let Some(recipient) = recipient else { continue };
-                    let record = match decode_record(message.payload().unwrap_or_default()) {
-                        Ok(record) => record,
-                        Err(_) => {
-                            shared.metrics.bad_bus_records.inc();
-                            continue;
-                        }
-                    };
-                    let frames = match &record.payload {
-                        Some(Payload::Batch(batch)) => batch.frames.len(),
-                        _ => 0,
-                    };
-                    if let Err(SendError::Full(_)) = recipient.try_send(UserRecord(record)) {
-                        // The user's viewers cannot keep up: their oldest news goes first.
-                        shared.metrics.dropped(drop_reason::BRIDGE_BACKLOG, frames);
+        // A task of its own, so that assigning a user (which waits on the cluster)
+        // never holds up the records of the others.
+        actix_rt::spawn(async move {
+            let mut failures = 0u32;
+            loop {
+                let message = tokio::select! {
+                    _ = shutdown.wait_for(|stopping| *stopping) => break,
+                    message = consumer.recv() => message,
+                };
+                let message = match message {
+                    Ok(message) => {
+                        failures = 0;
+                        message
                     }
+                    Err(error) => {
+                        failures += 1;
+                        if failures == 1 || failures.is_power_of_two() {
+                            tracing::warn!(%error, failures, "Kafka bridge consumer error");
+                        }
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    }
+                };
+                let recipient = routes.lock().ok().and_then(|routes| routes.get(message.topic()).cloned());
+                let Some(recipient) = recipient else { continue };
+                let record = match decode_record(message.payload().unwrap_or_default()) {
+                    Ok(record) => record,
+                    Err(_) => {
+                        shared.metrics.bad_bus_records.inc();
+                        continue;
+                    }
+                };
+                let frames = match &record.payload {
+                    Some(Payload::Batch(batch)) => batch.frames.len(),
+                    _ => 0,
+                };
+                if let Err(SendError::Full(_)) = recipient.try_send(UserRecord(record)) {
+                    // The user's viewers cannot keep up: their oldest news goes first.
+                    shared.metrics.dropped(drop_reason::BRIDGE_BACKLOG, frames);
                 }
             }
-            .into_actor(self),
-        );
+        });
     }
 
     fn stopped(&mut self, _ctx: &mut Context<Self>) {
@@ -160,7 +159,9 @@ impl Actor for KafkaBridge {
 }
 
 impl Handler<AddUser> for KafkaBridge {
-    type Result = ResponseActFuture<Self, ()>;
+    // Atomic: a RemoveUser for the same user waits until this assignment is done,
+    // so a quick connect-disconnect never leaves a partition assigned.
+    type Result = AtomicResponse<Self, ()>;
 
     fn handle(&mut self, msg: AddUser, _ctx: &mut Context<Self>) -> Self::Result {
         let topic = self.topics.user_topic(msg.user);
@@ -168,10 +169,10 @@ impl Handler<AddUser> for KafkaBridge {
             routes.insert(topic.clone(), msg.recipient);
         }
         let (Some(consumer), Some(admin)) = (self.consumer.clone(), self.admin.clone()) else {
-            return Box::pin(fut::ready(()));
+            return AtomicResponse::new(Box::pin(fut::ready(())));
         };
         if self.assigned.contains_key(&msg.user) {
-            return Box::pin(fut::ready(()));
+            return AtomicResponse::new(Box::pin(fut::ready(())));
         }
         let settings = self.shared.settings.kafka.clone();
         let user = msg.user;
@@ -208,15 +209,18 @@ impl Handler<AddUser> for KafkaBridge {
             })
             .await?
         };
-        Box::pin(work.into_actor(self).map(move |result: anyhow::Result<TopicPartitionList>, act, _ctx| match result {
-            Ok(assignment) => {
-                tracing::debug!(user = user.0, partitions = assignment.count(), "bridge reading the user's topic");
-                act.assigned.insert(user, assignment);
-            }
-            Err(error) => {
-                tracing::error!(user = user.0, %error, "cannot read the user's topic; their live view stays empty")
-            }
-        }))
+        AtomicResponse::new(Box::pin(work.into_actor(self).map(
+            move |result: anyhow::Result<TopicPartitionList>, act, _ctx| match result {
+                Ok(assignment) => {
+                    tracing::debug!(user = user.0, partitions = assignment.count(), "bridge reading the user's topic");
+                    act.assigned.insert(user, assignment);
+                    act.shared.metrics.bridge_users.set(act.assigned.len() as i64);
+                }
+                Err(error) => {
+                    tracing::error!(user = user.0, %error, "cannot read the user's topic; their live view stays empty")
+                }
+            },
+        )))
     }
 }
 
@@ -230,6 +234,7 @@ impl Handler<RemoveUser> for KafkaBridge {
         let (Some(assignment), Some(consumer)) = (self.assigned.remove(&msg.user), self.consumer.as_ref()) else {
             return;
         };
+        self.shared.metrics.bridge_users.set(self.assigned.len() as i64);
         if let Err(error) = consumer.incremental_unassign(&assignment) {
             tracing::warn!(user = msg.user.0, %error, "cannot stop reading the user's topic");
         }

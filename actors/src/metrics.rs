@@ -56,6 +56,7 @@ pub struct Metrics {
     pub packets_dropped: IntCounterVec,
     pub kafka_consumer_lag: IntGaugeVec,
     pub bad_bus_records: IntCounter,
+    pub bridge_users: IntGauge,
 }
 
 impl Default for Metrics {
@@ -126,6 +127,11 @@ impl Metrics {
             "Kafka records skipped because they were not valid BusRecords of their topic's user",
         )
         .unwrap();
+        let bridge_users = IntGauge::new(
+            "purplesector_kafka_bridge_users",
+            "Users whose topic the bridge's shared consumer is reading (users with a viewer here)",
+        )
+        .unwrap();
         for collector in [
             Box::new(frames_ingested.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(frames_written.clone()),
@@ -143,6 +149,7 @@ impl Metrics {
             Box::new(packets_dropped.clone()),
             Box::new(kafka_consumer_lag.clone()),
             Box::new(bad_bus_records.clone()),
+            Box::new(bridge_users.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -164,6 +171,7 @@ impl Metrics {
             packets_dropped,
             kafka_consumer_lag,
             bad_bus_records,
+            bridge_users,
         }
     }
 

@@ -215,10 +215,20 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     let topic = "one.telemetry-user-1";
     let dump = read_topic(&broker, topic);
     let batch_records: Vec<&serde_json::Value> =
-        dump.records.iter().filter(|record| record["value_len"].as_i64().unwrap() > 200).collect();
+        dump.records.iter().filter(|record| record["value"]["kind"] == "batch").collect();
     assert_eq!(batch_records.len(), batches.len(), "one record per acknowledged batch");
+    let seqs: Vec<u64> = batch_records
+        .iter()
+        .flat_map(|record| record["value"]["seqs"].as_array().unwrap().iter().map(|seq| seq.as_u64().unwrap()))
+        .collect();
+    assert_eq!(seqs, (1..=FRAMES as u64).collect::<Vec<_>>(), "every frame on the topic once, in order");
+    let laps_announced = dump.records.iter().filter(|record| record["value"]["kind"] == "lap").count();
+    assert_eq!(laps_announced, 2, "the writer announced both stored laps on the topic");
     for record in &dump.records {
         assert_eq!(record["key"], "kafka-one");
+        if record["value"]["kind"] == "batch" {
+            assert_eq!(record["value"]["session_id"], "kafka-one");
+        }
         assert_eq!(record["headers"]["sessionId"], "kafka-one");
         assert_eq!(record["headers"]["userId"], "1");
         assert!(record["headers"]["encoding"].as_str().unwrap().contains("purplesector.v1.BusRecord"));
@@ -322,7 +332,9 @@ async fn roles_run_as_separate_processes() {
     // Each process serves only its role's routes.
     assert_eq!(status_of(format!("http://{}/api/sessions", ingest.address)).await, 404);
     assert_eq!(status_of(format!("http://{}/healthz", ingest.address)).await, 200);
-    assert_eq!(status_of(format!("http://{}/ingest", bridge.address)).await, 404);
+    assert_eq!(status_of(format!("http://{}/ws", ingest.address)).await, 404);
+    // (The API process answers unknown paths with the web app, but not as a collector stream.)
+    assert!(awc::Client::new().ws(format!("ws://{}/ingest", bridge.address)).connect().await.is_err());
     assert_eq!(status_of(format!("http://{}/api/sessions", writer.address)).await, 404);
 
     let (_, mut viewer) =
@@ -387,4 +399,60 @@ fn kafka_setup_creates_the_shared_topics_once() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("KAFKA_BROKERS"));
+}
+
+/// The value of a metric line (`name{labels} value`) in `/metrics`, 0 when absent.
+async fn metric(app: &crate::helpers::TestApp, series: &str) -> f64 {
+    let body = app.client().get(format!("{}/metrics", app.address)).send().await.unwrap().body().await.unwrap();
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .map(|value| value.trim().parse().unwrap())
+        .unwrap_or(0.0)
+}
+
+async fn wait_for_metric(app: &crate::helpers::TestApp, series: &str, expected: f64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let value = metric(app, series).await;
+        if value == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{series} is {value}, expected {expected}");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn a_users_stream_is_read_exactly_while_the_user_has_viewers() {
+    let broker = Broker::start();
+    let app = spawn_app(|settings| broker.configure(settings, "life")).await;
+    let consumers = r#"purplesector_actors_alive{kind="topic_consumer"}"#;
+
+    // Three browsers of one user share one stream.
+    let mut viewers = Vec::new();
+    for _ in 0..3 {
+        let mut viewer = app.ws("?format=json").await;
+        assert!(next_json(&mut viewer).await.get("connected").is_some());
+        viewers.push(viewer);
+    }
+    wait_for_metric(&app, consumers, 1.0).await;
+    wait_for_metric(&app, "purplesector_kafka_bridge_users", 1.0).await;
+    // The last one leaving stops it.
+    for mut viewer in viewers.drain(..) {
+        let _ = viewer.send(ws::Message::Close(None)).await;
+    }
+    wait_for_metric(&app, consumers, 0.0).await;
+    wait_for_metric(&app, "purplesector_kafka_bridge_users", 0.0).await;
+
+    // A hundred quick visits leave nothing behind.
+    for _ in 0..100 {
+        let mut viewer = app.ws("?format=json").await;
+        assert!(next_json(&mut viewer).await.get("connected").is_some());
+        let _ = viewer.send(ws::Message::Close(None)).await;
+    }
+    wait_for_metric(&app, consumers, 0.0).await;
+    wait_for_metric(&app, "purplesector_kafka_bridge_users", 0.0).await;
+    wait_for_metric(&app, "purplesector_active_users", 0.0).await;
+    app.stop().await;
 }

@@ -99,12 +99,54 @@ pub fn python(script: &str, args: &[&str]) -> String {
     stdout
 }
 
-/// Reads every record of a topic with confluent-kafka: one JSON line per record
-/// with key, headers, value length and the record batch's compression codec, read
-/// from the broker with a raw Fetch request (the codec is what went over the wire).
+/// Reads every record of a topic with confluent-kafka and decodes its protobuf
+/// value with a small wire-format reader of its own (BusRecord: 1 = batch with its
+/// session id and frame seqs, 2 = session end, 3 = stored lap); prints JSON with
+/// the records and the compression codec of each record batch, read from the
+/// broker with a raw Fetch request (the codec is what went over the wire).
 pub const READ_TOPIC: &str = r#"
 import json, socket, struct, sys
 from confluent_kafka import Consumer, TopicPartition
+
+def fields(data):
+    """Protobuf wire format: (field number, wire type, value) of each field."""
+    pos, out = 0, []
+    def varint():
+        nonlocal pos
+        shift = result = 0
+        while True:
+            byte = data[pos]; pos += 1
+            result |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return result
+    while pos < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            out.append((number, wire, varint()))
+        elif wire == 2:
+            length = varint(); out.append((number, wire, data[pos:pos + length])); pos += length
+        elif wire == 1:
+            out.append((number, wire, data[pos:pos + 8])); pos += 8
+        elif wire == 5:
+            out.append((number, wire, data[pos:pos + 4])); pos += 4
+        else:
+            raise ValueError(f"wire type {wire}")
+    return out
+
+def decode(value):
+    (number, _, body), = fields(value)
+    if number == 1:
+        batch = fields(body)
+        session = next(v for n, w, v in batch if n == 1).decode()
+        seqs = [next((v for n, w, v in fields(frame) if n == 1), 0) for n, w, frame in batch if n == 4]
+        return {"kind": "batch", "session_id": session, "seqs": seqs}
+    if number == 2:
+        return {"kind": "end", "session_id": next(v for n, w, v in fields(body) if n == 1).decode()}
+    if number == 3:
+        return {"kind": "lap"}
+    raise ValueError(f"unknown BusRecord field {number}")
 brokers, topic = sys.argv[1], sys.argv[2]
 consumer = Consumer({"bootstrap.servers": brokers, "group.id": "python-reader", "enable.auto.commit": False,
                      "auto.offset.reset": "earliest"})
@@ -119,7 +161,7 @@ while len(records) < high - low:
         raise SystemExit(str(message.error()))
     records.append({"offset": message.offset(), "key": (message.key() or b"").decode(),
                     "headers": {k: (v or b"").decode() for k, v in (message.headers() or [])},
-                    "value_len": len(message.value() or b"")})
+                    "value": decode(message.value() or b"")})
 consumer.close()
 
 # A raw Fetch v4 for partition 0 from offset 0: the record batches as the broker keeps them.

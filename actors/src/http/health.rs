@@ -1,4 +1,5 @@
-//! `/healthz` (the process answers), `/readyz` (store and engine answer), `/metrics`.
+//! `/healthz` (the process answers), `/readyz` (store, engine and, with Kafka, the
+//! brokers answer), `/metrics`.
 
 use super::AppState;
 use crate::engine::GetStatus;
@@ -12,7 +13,14 @@ pub(super) async fn healthz() -> HttpResponse {
 pub(super) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let store = state.shared.store.clone();
     let store_ok = matches!(web::block(move || store.check()).await, Ok(Ok(())));
-    let bus_ok = matches!(tokio::time::timeout(Duration::from_secs(2), state.engine.send(GetStatus)).await, Ok(Ok(_)));
+    let engine_ok =
+        matches!(tokio::time::timeout(Duration::from_secs(2), state.engine.send(GetStatus)).await, Ok(Ok(_)));
+    // Kafka mode: the brokers must answer too (for the roles that write to them).
+    let kafka_ok = match state.shared.bus.clone() {
+        Some(bus) => matches!(web::block(move || bus.check(Duration::from_secs(2))).await, Ok(Ok(()))),
+        None => true,
+    };
+    let bus_ok = engine_ok && kafka_ok;
     let body = serde_json::json!({
         "status": if store_ok && bus_ok { "ready" } else { "not_ready" },
         "store": if store_ok { "ok" } else { "unavailable" },

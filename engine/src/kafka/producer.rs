@@ -93,6 +93,17 @@ impl BusProducer {
         }
     }
 
+    /// Whether the cluster answers a metadata request within `timeout` (readiness).
+    /// Blocks: call it from a blocking thread.
+    pub fn check(&self, timeout: Duration) -> Result<(), KafkaError> {
+        use rdkafka::producer::Producer;
+        self.producer
+            .client()
+            .fetch_metadata(None, timeout)
+            .map(|_| ())
+            .map_err(|error| KafkaError::Cluster { brokers: self.settings.brokers.clone(), message: error.to_string() })
+    }
+
     /// Waits until everything sent so far is delivered (shutdown).
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         use rdkafka::producer::Producer;
