@@ -46,6 +46,20 @@ impl ClientContext for LagContext {
             .sum();
         self.metrics.kafka_consumer_lag.with_label_values(&[self.role]).set(lag);
     }
+
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        if is_no_topic_yet(&error) {
+            // A writer started before any user drove: normal, and it keeps looking.
+            tracing::debug!(role = self.role, %reason, "no user topic yet");
+        } else {
+            tracing::warn!(role = self.role, %error, %reason, "Kafka client error");
+        }
+    }
+}
+
+/// The subscription matches no topic (yet): not a failure.
+pub(crate) fn is_no_topic_yet(error: &rdkafka::error::KafkaError) -> bool {
+    error.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::UnknownTopicOrPartition)
 }
 
 impl ConsumerContext for LagContext {}
@@ -76,6 +90,8 @@ impl KafkaWriter {
             .set("group.id", format!("{}writer", settings.consumer_group_prefix))
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
+            .set("session.timeout.ms", settings.session_timeout_ms.to_string())
+            .set("heartbeat.interval.ms", (settings.session_timeout_ms / 3).max(100).to_string())
             .set("statistics.interval.ms", "5000")
             // Bounded prefetch: at most 16 MiB queued per consumer, not librdkafka's 64 MiB.
             .set("queued.max.messages.kbytes", "16384")
@@ -174,6 +190,9 @@ impl WriterLoop {
                         if !self.handle(message, &stopping).await {
                             break;
                         }
+                    }
+                    Err(error) if is_no_topic_yet(&error) => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
                     }
                     Err(error) => {
                         failures += 1;

@@ -53,6 +53,9 @@ pub struct KafkaSettings {
     pub linger_ms: u64,
     /// How often a writer makes what it consumed durable and commits its offsets, in milliseconds.
     pub commit_interval_ms: u64,
+    /// A writer that stops answering the group for this long loses its partitions to
+    /// the other writers (librdkafka's `session.timeout.ms`; Kafka's default is 45 s).
+    pub session_timeout_ms: u64,
     /// How often clients look for new topics (a new user's topic is consumed within this).
     pub metadata_refresh_ms: u64,
     /// A bridge starting a user's stream reads this far back (milliseconds), so a viewer
@@ -77,6 +80,7 @@ impl Default for KafkaSettings {
             replication_factor: 1,
             linger_ms: 2,
             commit_interval_ms: 1_000,
+            session_timeout_ms: 10_000,
             metadata_refresh_ms: 2_000,
             bridge_replay_ms: 10_000,
             bridge_queue_messages: 256,
@@ -516,8 +520,14 @@ impl Settings {
         if kafka.user_topic_retention_ms < 60_000 {
             return Err(ConfigError::key("kafka.user_topic_retention_ms", "must be at least 60000 (one minute)"));
         }
-        if kafka.commit_interval_ms == 0 || kafka.metadata_refresh_ms == 0 {
-            return Err(ConfigError::key("kafka.commit_interval_ms", "intervals must be at least 1 ms"));
+        if kafka.commit_interval_ms == 0 {
+            return Err(ConfigError::key("kafka.commit_interval_ms", "must be at least 1"));
+        }
+        if kafka.metadata_refresh_ms == 0 {
+            return Err(ConfigError::key("kafka.metadata_refresh_ms", "must be at least 1"));
+        }
+        if kafka.session_timeout_ms < 1_000 {
+            return Err(ConfigError::key("kafka.session_timeout_ms", "must be at least 1000"));
         }
         if kafka.bridge_queue_messages < 2 {
             return Err(ConfigError::key("kafka.bridge_queue_messages", "must be at least 2"));

@@ -64,14 +64,35 @@ impl BusProducer {
         &self.topics
     }
 
-    /// Creates the user's topic the first time this process writes for that user.
+    /// Creates the user's topic the first time this process writes for that user
+    /// (unless the cluster already has it).
     pub async fn ensure_user_topic(&self, user: UserId) -> Result<(), KafkaError> {
         if self.known_users.lock().map(|known| known.contains(&user)).unwrap_or(false) {
             return Ok(());
         }
+        let topic = self.topics.user_topic(user);
+        let client = self.producer.clone();
+        let lookup = topic.clone();
+        let exists = tokio::task::spawn_blocking(move || {
+            use rdkafka::producer::Producer;
+            client.client().fetch_metadata(Some(&lookup), Duration::from_secs(5)).is_ok_and(|metadata| {
+                metadata
+                    .topics()
+                    .iter()
+                    .any(|entry| entry.name() == lookup && entry.error().is_none() && !entry.partitions().is_empty())
+            })
+        })
+        .await
+        .unwrap_or(false);
+        if exists {
+            if let Ok(mut known) = self.known_users.lock() {
+                known.insert(user);
+            }
+            return Ok(());
+        }
         let created = create_user_topic(&self.admin, &self.settings, user).await?;
         if created {
-            tracing::info!(user = user.0, topic = %self.topics.user_topic(user), "created the user's topic");
+            tracing::info!(user = user.0, %topic, "created the user's topic");
         }
         if let Ok(mut known) = self.known_users.lock() {
             known.insert(user);
@@ -81,8 +102,15 @@ impl BusProducer {
 
     /// Writes one record to the user's topic, keyed by session; answers once every
     /// in-sync replica has it, with its partition and offset.
+    ///
+    /// A topic that cannot be created here (the engine's principal may lack the
+    /// CREATE permission where an operator creates topics; the cluster may not offer
+    /// the admin API) is not fatal: the record is sent anyway, and the send fails
+    /// only if the topic does not exist.
     pub async fn publish(&self, user: UserId, session_id: &str, record: &BusRecord) -> Result<(i32, i64), KafkaError> {
-        self.ensure_user_topic(user).await?;
+        if let Err(error) = self.ensure_user_topic(user).await {
+            tracing::debug!(user = user.0, %error, "could not create the user's topic; sending anyway");
+        }
         let topic = self.topics.user_topic(user);
         let payload = encode_record(record);
         let future_record =
