@@ -1,12 +1,10 @@
-//! The embedded store: sessions, laps and every telemetry frame in one SQLite file.
+//! The embedded backend: the store in one SQLite file, through diesel's synchronous
+//! `SqliteConnection` and an r2d2 pool.
 //!
-//! Every call takes the owner and every query is scoped by it: one user can never
-//! read or change another's rows, whatever id they ask for. Calls are synchronous
-//! (diesel over SQLite); actors run them on blocking threads. Frames are keyed by
-//! `(session_id, seq)` so a re-delivered frame is a no-op.
-
-mod rows;
-mod schema;
+//! It exists so a local install needs no database server: `Store::open(path)` and
+//! an empty `storage.database_url` land here. The queries are the ones the
+//! PostgreSQL backend runs too (same tables, `schema.rs`); calls are synchronous
+//! and callers run them on blocking threads.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -15,79 +13,17 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use prost::Message;
 use purplesector_proto::sim_name;
-use purplesector_proto::v1::{LapInfo, SessionInfo, Sim, TelemetryFrame};
+use purplesector_proto::v1::{LapInfo, SessionInfo, TelemetryFrame};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use rows::{FrameRow, LapRow, NewFrameRow, NewLapRow, SessionRow};
-use schema::{laps, sessions, telemetry_frames};
+use super::rows::{FrameRow, LapRow, NewFrameRow, NewLapRow, SessionRow};
+use super::schema::{laps, sessions, telemetry_frames};
+use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap, NewSession, StoreError, UserId};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 
 /// SQLite limits bound parameters per statement; six columns per frame row.
 const FRAME_ROWS_PER_INSERT: usize = 1_000;
-
-/// The id of a user; every stored row carries one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(pub i64);
-
-/// The built-in user who owns everything in local mode (created by the first migration).
-pub const LOCAL_USER: UserId = UserId(1);
-
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
-    #[error("cannot open the database {path}: {message}")]
-    Open { path: PathBuf, message: String },
-    #[error("database migration failed: {0}")]
-    Migration(String),
-    #[error("no database connection available: {0}")]
-    Pool(#[from] diesel::r2d2::PoolError),
-    #[error("database query failed: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("stored frame {session_id}/{seq} is not a valid TelemetryFrame: {message}")]
-    CorruptFrame { session_id: String, seq: i64, message: String },
-}
-
-/// What a new session is, as a collector or the API describes it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewSession {
-    pub id: String,
-    pub name: String,
-    pub sim: Sim,
-    pub track: String,
-    pub car: String,
-    pub track_length_m: Option<f64>,
-}
-
-/// One frame on its way into the store.
-#[derive(Debug, Clone)]
-pub struct FrameRecord {
-    pub owner: UserId,
-    pub session_id: Arc<str>,
-    pub frame: TelemetryFrame,
-}
-
-/// A lap the engine detected, to be stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewLap {
-    pub session_id: String,
-    pub lap_number: u32,
-    pub lap_time_ms: u32,
-    pub official_time: bool,
-    pub valid: bool,
-    pub out_lap: bool,
-    pub in_lap: bool,
-    pub first_seq: u64,
-    pub last_seq: u64,
-}
 
 /// Sets each pooled connection up for a concurrent writer and readers.
 #[derive(Debug)]
@@ -102,38 +38,22 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
     }
 }
 
-/// A handle on the store; cheap to clone (a connection pool inside).
+/// The SQLite store; cheap to clone (a connection pool inside).
 #[derive(Clone)]
-pub struct Store {
+pub(super) struct SqliteStore {
     pool: Pool<ConnectionManager<SqliteConnection>>,
     path: PathBuf,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
     }
 }
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-impl Store {
-    /// Opens (creating if needed) the SQLite database at `path` and applies pending
-    /// migrations.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let store = Self::connect(path)?;
-        store.migrate()?;
-        Ok(store)
-    }
-
+impl SqliteStore {
     /// Opens (creating if needed) the SQLite database without migrating it.
-    pub fn connect(path: &Path) -> Result<Store, StoreError> {
+    pub(super) fn connect(path: &Path) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
         }
@@ -151,11 +71,11 @@ impl Store {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
-        Ok(Store { pool, path: path.to_path_buf() })
+        Ok(SqliteStore { pool, path: path.to_path_buf() })
     }
 
     /// Applies the migrations that have not run yet; returns how many ran.
-    pub fn migrate(&self) -> Result<usize, StoreError> {
+    pub(super) fn migrate(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn()?;
         let applied =
             conn.run_pending_migrations(MIGRATIONS).map_err(|error| StoreError::Migration(error.to_string()))?;
@@ -163,7 +83,7 @@ impl Store {
     }
 
     /// Where the database lives.
-    pub fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -171,8 +91,13 @@ impl Store {
         Ok(self.pool.get()?)
     }
 
+    #[cfg(test)]
+    pub(super) fn batch_execute(&self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.conn()?.batch_execute(sql)?)
+    }
+
     /// A trivial query, for readiness checks.
-    pub fn check(&self) -> Result<(), StoreError> {
+    pub(super) fn check(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         conn.batch_execute("SELECT 1")?;
         Ok(())
@@ -180,7 +105,11 @@ impl Store {
 
     /// Creates the session if it does not exist yet (re-opening a session keeps its
     /// laps), and returns it. A session id owned by another user is refused as absent.
-    pub fn ensure_session(&self, owner: UserId, session: &NewSession) -> Result<Option<SessionInfo>, StoreError> {
+    pub(super) fn ensure_session(
+        &self,
+        owner: UserId,
+        session: &NewSession,
+    ) -> Result<Option<SessionInfo>, StoreError> {
         let mut conn = self.conn()?;
         let now = now_ms();
         diesel::insert_or_ignore_into(sessions::table)
@@ -200,7 +129,7 @@ impl Store {
     }
 
     /// The owner's sessions, newest first.
-    pub fn list_sessions(&self, owner: UserId) -> Result<Vec<SessionInfo>, StoreError> {
+    pub(super) fn list_sessions(&self, owner: UserId) -> Result<Vec<SessionInfo>, StoreError> {
         let mut conn = self.conn()?;
         let rows: Vec<SessionRow> = sessions::table
             .filter(sessions::user_id.eq(owner.0))
@@ -210,11 +139,16 @@ impl Store {
         Ok(rows.into_iter().map(SessionRow::into_info).collect())
     }
 
-    pub fn get_session(&self, owner: UserId, id: &str) -> Result<Option<SessionInfo>, StoreError> {
+    pub(super) fn get_session(&self, owner: UserId, id: &str) -> Result<Option<SessionInfo>, StoreError> {
         find_session(&mut *self.conn()?, owner, id)
     }
 
-    pub fn rename_session(&self, owner: UserId, id: &str, name: &str) -> Result<Option<SessionInfo>, StoreError> {
+    pub(super) fn rename_session(
+        &self,
+        owner: UserId,
+        id: &str,
+        name: &str,
+    ) -> Result<Option<SessionInfo>, StoreError> {
         let mut conn = self.conn()?;
         diesel::update(sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)))
             .set((sessions::name.eq(name), sessions::updated_at_ms.eq(now_ms())))
@@ -223,7 +157,7 @@ impl Store {
     }
 
     /// Deletes the session with its laps and frames; false when the owner has no such session.
-    pub fn delete_session(&self, owner: UserId, id: &str) -> Result<bool, StoreError> {
+    pub(super) fn delete_session(&self, owner: UserId, id: &str) -> Result<bool, StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             let deleted =
@@ -242,7 +176,7 @@ impl Store {
     }
 
     /// The laps of one of the owner's sessions in order; `None` when there is no such session.
-    pub fn list_laps(&self, owner: UserId, session_id: &str) -> Result<Option<Vec<LapInfo>>, StoreError> {
+    pub(super) fn list_laps(&self, owner: UserId, session_id: &str) -> Result<Option<Vec<LapInfo>>, StoreError> {
         let mut conn = self.conn()?;
         if find_session(&mut conn, owner, session_id)?.is_none() {
             return Ok(None);
@@ -256,7 +190,7 @@ impl Store {
         Ok(Some(rows.into_iter().map(LapRow::into_info).collect()))
     }
 
-    pub fn get_lap(&self, owner: UserId, lap_id: i64) -> Result<Option<LapInfo>, StoreError> {
+    pub(super) fn get_lap(&self, owner: UserId, lap_id: i64) -> Result<Option<LapInfo>, StoreError> {
         let mut conn = self.conn()?;
         let row: Option<LapRow> = laps::table
             .filter(laps::id.eq(lap_id))
@@ -267,13 +201,8 @@ impl Store {
         Ok(row.map(LapRow::into_info))
     }
 
-    /// The stored frames of a lap, in `seq` order.
-    pub fn lap_frames(&self, owner: UserId, lap: &LapInfo) -> Result<Vec<TelemetryFrame>, StoreError> {
-        self.session_frames(owner, &lap.session_id, lap.first_seq, lap.last_seq)
-    }
-
     /// The owner's frames of a session with `first_seq <= seq <= last_seq`, in order.
-    pub fn session_frames(
+    pub(super) fn session_frames(
         &self,
         owner: UserId,
         session_id: &str,
@@ -288,22 +217,14 @@ impl Store {
             .order(telemetry_frames::seq.asc())
             .select(FrameRow::as_select())
             .load(&mut conn)?;
-        rows.into_iter()
-            .map(|row| {
-                TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
-                    session_id: session_id.to_string(),
-                    seq: row.seq,
-                    message: error.to_string(),
-                })
-            })
-            .collect()
+        decode_frames(session_id, rows)
     }
 
     /// The frames of the lap in progress when a session was last live: those after
     /// its last stored lap, at most `limit` (the newest), in order. A session
     /// resumed after a restart feeds them to its lap detector, so the lap under way
     /// is still timed from its start.
-    pub fn resume_frames(
+    pub(super) fn resume_frames(
         &self,
         owner: UserId,
         session_id: &str,
@@ -324,19 +245,11 @@ impl Store {
             .select(FrameRow::as_select())
             .load(&mut conn)?;
         rows.reverse();
-        rows.into_iter()
-            .map(|row| {
-                TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
-                    session_id: session_id.to_string(),
-                    seq: row.seq,
-                    message: error.to_string(),
-                })
-            })
-            .collect()
+        decode_frames(session_id, rows)
     }
 
     /// How many frames of a session are stored (the owner's only).
-    pub fn count_frames(&self, owner: UserId, session_id: &str) -> Result<i64, StoreError> {
+    pub(super) fn count_frames(&self, owner: UserId, session_id: &str) -> Result<i64, StoreError> {
         let mut conn = self.conn()?;
         Ok(telemetry_frames::table
             .filter(telemetry_frames::session_id.eq(session_id))
@@ -347,15 +260,13 @@ impl Store {
 
     /// Writes frames in one transaction; frames already stored are skipped. Returns
     /// how many were new.
-    pub fn write_frames(&self, frames: &[FrameRecord]) -> Result<usize, StoreError> {
+    pub(super) fn write_frames(&self, frames: &[FrameRecord]) -> Result<usize, StoreError> {
         if frames.is_empty() {
             return Ok(0);
         }
-        // In key order: with many sessions interleaved in one batch, inserting each
-        // session's frames together touches each B-tree leaf once per transaction
-        // instead of once per frame (the WAL writes whole pages).
-        let mut ordered: Vec<&FrameRecord> = frames.iter().collect();
-        ordered.sort_unstable_by(|a, b| (&a.session_id, a.frame.seq).cmp(&(&b.session_id, b.frame.seq)));
+        // In key order: the WAL writes whole pages, so each B-tree leaf is written once
+        // per transaction instead of once per frame.
+        let ordered = in_key_order(frames);
         let encoded: Vec<Vec<u8>> = ordered.iter().map(|record| record.frame.encode_to_vec()).collect();
         let rows: Vec<NewFrameRow<'_>> = ordered
             .iter()
@@ -381,7 +292,7 @@ impl Store {
 
     /// Stores a completed lap (a lap already stored is kept as it is) and updates the
     /// session's lap count and best valid lap. Returns the stored lap and session.
-    pub fn record_lap(&self, owner: UserId, lap: &NewLap) -> Result<Option<(LapInfo, SessionInfo)>, StoreError> {
+    pub(super) fn record_lap(&self, owner: UserId, lap: &NewLap) -> Result<Option<(LapInfo, SessionInfo)>, StoreError> {
         let mut conn = self.conn()?;
         conn.transaction(|conn| {
             if find_session(conn, owner, &lap.session_id)?.is_none() {
@@ -430,11 +341,3 @@ fn find_session(conn: &mut SqliteConnection, owner: UserId, id: &str) -> Result<
         .optional()?;
     Ok(row.map(SessionRow::into_info))
 }
-
-/// Sequence numbers are u64 on the wire, BIGINT in the store.
-fn seq_to_db(seq: u64) -> i64 {
-    seq.min(i64::MAX as u64) as i64
-}
-
-#[cfg(test)]
-mod tests;
