@@ -230,7 +230,11 @@ fn redelivered_frames_are_no_ops(kind: Kind) {
     assert_eq!(store.write_frames(&frames(LOCAL_USER, "a", 1..=2500)).unwrap(), 2500);
     assert_eq!(store.write_frames(&frames(LOCAL_USER, "a", 2400..=2600)).unwrap(), 100);
     assert_eq!(store.write_frames(&[]).unwrap(), 0);
-    assert_eq!(store.count_frames(LOCAL_USER, "a").unwrap(), 2600);
+    // New frames, one of them twice in the batch: stored once, counted once.
+    let mut twice = frames(LOCAL_USER, "a", 2601..=2610);
+    twice.extend(frames(LOCAL_USER, "a", 2605..=2605));
+    assert_eq!(store.write_frames(&twice).unwrap(), 10);
+    assert_eq!(store.count_frames(LOCAL_USER, "a").unwrap(), 2610);
     let read = store.session_frames(LOCAL_USER, "a", 10, 12).unwrap();
     assert_eq!(seqs(&read), vec![10, 11, 12]);
     assert_eq!(read[0].speed_kmh, 10.0);
@@ -472,6 +476,6 @@ fn writing_to_an_unmigrated_postgres_database_names_the_cause() {
     let db = PgTestDb::create();
     let store = Store::connect_url(&db.url, Path::new("unused")).unwrap();
     let message = store.write_frames(&frames(LOCAL_USER, "a", 1..=3)).unwrap_err().to_string();
-    assert!(message.starts_with("writing frames to PostgreSQL (INSERT from staging) failed: "), "{message}");
+    assert!(message.starts_with("writing frames to PostgreSQL (COPY) failed: "), "{message}");
     assert!(message.contains("relation \"telemetry_frames\" does not exist"), "{message}");
 }
