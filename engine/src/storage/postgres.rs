@@ -19,6 +19,10 @@
 //! arbiters included), where `Handle::block_on` would panic; but a call from an async
 //! task still holds that task's executor thread for the length of the query, so
 //! callers use `web::block`, `spawn_blocking` or a plain thread, as with SQLite.
+//!
+//! Connections are plain TCP (`NoTls`): a URL with `sslmode=require` fails to connect
+//! with "no TLS implementation configured". TLS needs a connector (rustls or
+//! native-tls) in `connect_diesel` and `CopyManager`.
 
 use bytes::{BufMut, Bytes, BytesMut};
 use deadpool::managed::{Metrics, RecycleError, RecycleResult};
@@ -46,7 +50,7 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres
 
 /// Worker threads of the store's own runtime: the work on it is waiting on sockets
 /// and encoding query parameters, so two are plenty.
-pub(super) const RUNTIME_THREADS: usize = 2;
+const RUNTIME_THREADS: usize = 2;
 /// Pooled diesel-async connections, for queries.
 const POOL_SIZE: usize = 8;
 /// Pooled tokio-postgres connections, for `COPY`: the store writer runs one batch at
