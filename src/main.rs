@@ -97,11 +97,14 @@ pub(crate) async fn shutdown_signal() {
     }
 }
 
+/// Applies pending migrations to the database `storage.database_url` names (SQLite
+/// or PostgreSQL) and says how many ran, where.
 fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let path = settings.sqlite_path();
-    let store = Store::connect(&path).with_context(|| format!("opening {}", path.display()))?;
+    let database = settings.database()?;
+    let store = Store::connect_target(&database)
+        .with_context(|| format!("opening the {} database {}", database.backend(), database.location()))?;
     let applied = store.migrate().context("applying migrations")?;
-    println!("database {} is up to date ({applied} migration(s) applied now)", path.display());
+    println!("{} database {} is up to date ({applied} migration(s) applied now)", store.backend(), store.location());
     Ok(())
 }
 

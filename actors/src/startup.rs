@@ -54,8 +54,9 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let addr = settings.server_addr()?;
-        let database = settings.sqlite_path();
-        let store = Store::open(&database).with_context(|| format!("opening the store at {}", database.display()))?;
+        let database = settings.database()?;
+        let store = Store::open_target(&database)
+            .with_context(|| format!("opening the {} store at {}", database.backend(), database.location()))?;
         let web_dir = http::locate_web_dir(&settings.server.web_dir);
         if web_dir.is_none() {
             if settings.server.web_dir.is_empty() {

@@ -6,6 +6,7 @@
 //! and finally command-line flags. A bad value fails at start with one line naming
 //! the key, so an operator never has to guess which setting is wrong.
 
+use crate::storage::DatabaseTarget;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -184,7 +185,8 @@ pub struct ServerSettings {
 pub struct StorageSettings {
     /// Directory for the embedded SQLite database.
     pub data_dir: PathBuf,
-    /// Database URL; empty means the embedded SQLite file `<data_dir>/purplesector.db`.
+    /// Database URL; empty means the embedded SQLite file `<data_dir>/purplesector.db`,
+    /// `sqlite:PATH` a SQLite file elsewhere, `postgres://` (or `postgresql://`) PostgreSQL.
     /// Secret: redacted by `purplesector config`.
     pub database_url: String,
 }
@@ -435,12 +437,7 @@ impl Settings {
         if !["human", "json"].contains(&self.log.format.as_str()) {
             return Err(ConfigError::key("log.format", format!("{:?} is not `human` or `json`", self.log.format)));
         }
-        if !self.storage.database_url.is_empty() && !self.storage.database_url.starts_with("sqlite:") {
-            return Err(ConfigError::key(
-                "storage.database_url",
-                "only sqlite: URLs are supported by this build (PostgreSQL comes with the scale-out mode)",
-            ));
-        }
+        self.database()?;
         Ok(())
     }
 
@@ -571,7 +568,14 @@ impl Settings {
         }
     }
 
-    /// The SQLite database file this process uses.
+    /// The database this process uses: the SQLite file, or the PostgreSQL server of a
+    /// `postgres://` URL. The error never repeats the URL (it may hold a password).
+    pub fn database(&self) -> Result<DatabaseTarget, ConfigError> {
+        DatabaseTarget::parse(&self.storage.database_url, &self.storage.data_dir)
+            .map_err(|error| ConfigError::key("storage.database_url", error))
+    }
+
+    /// The SQLite database file this process uses (when it uses SQLite).
     pub fn sqlite_path(&self) -> PathBuf {
         match self.storage.database_url.strip_prefix("sqlite:") {
             Some(path) => PathBuf::from(path.trim_start_matches("//")),
@@ -667,5 +671,19 @@ mod tests {
         let shown = settings.redacted();
         assert!(shown.contains("<redacted>"), "{shown}");
         assert!(!shown.contains("/tmp/x.db"), "{shown}");
+    }
+
+    #[test]
+    fn postgres_urls_are_accepted_and_other_schemes_refused() {
+        for url in ["postgres://ps:secret@db:5432/ps", "postgresql://ps:secret@db/ps?sslmode=prefer"] {
+            let settings = load(&[("DATABASE_URL", url)]).unwrap();
+            assert_eq!(settings.database().unwrap().backend(), "postgres");
+            let shown = settings.redacted();
+            assert!(shown.contains("<redacted>") && !shown.contains("secret"), "{shown}");
+        }
+        assert_eq!(load(&[]).unwrap().database().unwrap().backend(), "sqlite");
+        let error = load(&[("DATABASE_URL", "mysql://ps:secret@db/ps")]).unwrap_err().to_string();
+        assert!(error.contains("storage.database_url") && error.contains("`mysql:` is not supported"), "{error}");
+        assert!(!error.contains("secret"), "{error}");
     }
 }

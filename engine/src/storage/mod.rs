@@ -1,31 +1,27 @@
-//! The embedded store: sessions, laps and every telemetry frame in one SQLite file.
+//! The store: sessions, laps and every telemetry frame, in one embedded SQLite file
+//! (local mode) or in PostgreSQL (scale-out mode), behind one synchronous API.
 //!
 //! Every call takes the owner and every query is scoped by it: one user can never
-//! read or change another's rows, whatever id they ask for. Calls are synchronous
-//! (diesel over SQLite); actors run them on blocking threads. Frames are keyed by
-//! `(session_id, seq)` so a re-delivered frame is a no-op.
+//! read or change another's rows, whatever id they ask for. Calls are synchronous;
+//! actors and HTTP handlers run them on blocking threads. Frames are keyed by
+//! `(session_id, seq)` so a re-delivered frame is a no-op. [`Store`] is a cheap-to-clone
+//! facade over the two backends (`sqlite.rs`, `postgres.rs`), which run the same
+//! queries against the same tables (`schema.rs`, migrations under `migrations/`), so
+//! callers never know which one they talk to.
 
+mod postgres;
 mod rows;
 mod schema;
+mod sqlite;
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::sqlite::SqliteConnection;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use prost::Message;
-use purplesector_proto::sim_name;
 use purplesector_proto::v1::{LapInfo, SessionInfo, Sim, TelemetryFrame};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rows::{FrameRow, LapRow, NewFrameRow, NewLapRow, SessionRow};
-use schema::{laps, sessions, telemetry_frames};
-
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
-
-/// SQLite limits bound parameters per statement; six columns per frame row.
-const FRAME_ROWS_PER_INSERT: usize = 1_000;
+use postgres::PostgresStore;
+use rows::FrameRow;
+use sqlite::SqliteStore;
 
 /// The id of a user; every stored row carries one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,18 +36,30 @@ impl std::fmt::Display for UserId {
     }
 }
 
+/// What can go wrong in the store. Messages never carry a database URL (it may hold
+/// a password): a PostgreSQL server is named by host, port and database only.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the data directory {path}: {source}")]
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("cannot open the database {path}: {message}")]
     Open { path: PathBuf, message: String },
+    #[error("unsupported database URL: {0}")]
+    Url(String),
+    #[error("cannot connect to PostgreSQL at {target}: {message}")]
+    Connect { target: String, message: String },
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("no database connection available: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    #[error("no PostgreSQL connection available at {target}: {message}")]
+    PgPool { target: String, message: String },
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),
+    #[error("writing frames to PostgreSQL ({step}) failed: {}", postgres::error_chain(.source))]
+    Copy { step: &'static str, source: tokio_postgres::Error },
+    #[error("the PostgreSQL store's runtime: {0}")]
+    Runtime(String),
     #[error("stored frame {session_id}/{seq} is not a valid TelemetryFrame: {message}")]
     CorruptFrame { session_id: String, seq: i64, message: String },
 }
@@ -89,29 +97,103 @@ pub struct NewLap {
     pub last_seq: u64,
 }
 
-/// Sets each pooled connection up for a concurrent writer and readers.
-#[derive(Debug)]
-struct SqlitePragmas;
+/// Where the store lives, as `storage.database_url` names it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// The embedded SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL server; the URL as given (a secret: it may hold a password).
+    Postgres(String),
+}
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        // busy_timeout first: the pool opens connections concurrently, and any
-        // statement before it would fail at once on a locked database.
-        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(diesel::r2d2::Error::QueryError)
+impl DatabaseTarget {
+    /// Reads a database URL: empty means `<data_dir>/purplesector.db`, `sqlite:PATH`
+    /// (or `sqlite://PATH`) a SQLite file elsewhere, `postgres://` or `postgresql://`
+    /// a PostgreSQL server. Anything else is refused; the error names the scheme only.
+    pub fn parse(database_url: &str, data_dir: &Path) -> Result<DatabaseTarget, StoreError> {
+        let url = database_url.trim();
+        if url.is_empty() {
+            return Ok(DatabaseTarget::Sqlite(data_dir.join("purplesector.db")));
+        }
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.trim_start_matches("//");
+            if path.is_empty() {
+                return Err(StoreError::Url("sqlite: needs a file path (sqlite:PATH)".into()));
+            }
+            return Ok(DatabaseTarget::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            postgres::parse_config(url)?;
+            return Ok(DatabaseTarget::Postgres(url.to_string()));
+        }
+        let scheme = match url.split_once(':') {
+            Some((scheme, _))
+                if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
+                format!("the scheme `{scheme}:` is not supported")
+            }
+            _ => "it has no scheme".to_string(),
+        };
+        Err(StoreError::Url(format!("{scheme}; use sqlite:PATH, postgres:// or postgresql://")))
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            DatabaseTarget::Sqlite(_) => "sqlite",
+            DatabaseTarget::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Where the database is, for messages: the file, or host:port/database (never
+    /// the user or password).
+    pub fn location(&self) -> String {
+        match self {
+            DatabaseTarget::Sqlite(path) => path.display().to_string(),
+            DatabaseTarget::Postgres(url) => postgres::describe(url),
+        }
     }
 }
 
-/// A handle on the store; cheap to clone (a connection pool inside).
+impl std::fmt::Debug for DatabaseTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseTarget::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            DatabaseTarget::Postgres(_) => f.debug_tuple("Postgres").field(&self.location()).finish(),
+        }
+    }
+}
+
+/// A handle on the store; cheap to clone (a connection pool inside, and for
+/// PostgreSQL the small runtime it lives on).
+///
+/// Every method blocks: call it from a blocking thread (`web::block`,
+/// `tokio::task::spawn_blocking`, a plain thread), never directly from an async task,
+/// whose executor thread it would hold for the length of the query.
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool<ConnectionManager<SqliteConnection>>,
-    path: PathBuf,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+/// Runs the same call on whichever backend the store has.
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($store) => $call,
+            Backend::Postgres($store) => $call,
+        }
+    };
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store").field("backend", &self.backend()).field("location", &self.location()).finish()
     }
 }
 
@@ -134,137 +216,108 @@ impl Store {
 
     /// Opens (creating if needed) the SQLite database without migrating it.
     pub fn connect(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir { path: dir.to_path_buf(), source })?;
+        Ok(Store { backend: Backend::Sqlite(SqliteStore::connect(path)?) })
+    }
+
+    /// Opens the store `database_url` names (see [`DatabaseTarget::parse`]; an empty
+    /// URL is the SQLite file in `data_dir`) and applies pending migrations.
+    pub fn open_url(database_url: &str, data_dir: &Path) -> Result<Store, StoreError> {
+        Self::open_target(&DatabaseTarget::parse(database_url, data_dir)?)
+    }
+
+    /// Opens the store `database_url` names without migrating it.
+    pub fn connect_url(database_url: &str, data_dir: &Path) -> Result<Store, StoreError> {
+        Self::connect_target(&DatabaseTarget::parse(database_url, data_dir)?)
+    }
+
+    /// Opens the store at `target` and applies pending migrations.
+    pub fn open_target(target: &DatabaseTarget) -> Result<Store, StoreError> {
+        let store = Self::connect_target(target)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens the store at `target` without migrating it. For PostgreSQL this connects
+    /// once, so an unreachable server or a refused login fails here.
+    pub fn connect_target(target: &DatabaseTarget) -> Result<Store, StoreError> {
+        match target {
+            DatabaseTarget::Sqlite(path) => Self::connect(path),
+            DatabaseTarget::Postgres(url) => Ok(Store { backend: Backend::Postgres(PostgresStore::connect(url)?) }),
         }
-        // WAL (one writer beside concurrent readers) is a property of the database
-        // file: set it once, from a single connection, before the pool opens several.
-        let mut first = SqliteConnection::establish(&path.to_string_lossy())
-            .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
-        first
-            .batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
-            .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
-        drop(first);
-        let manager = ConnectionManager::<SqliteConnection>::new(path.to_string_lossy());
-        let pool = Pool::builder()
-            .max_size(8)
-            .connection_customizer(Box::new(SqlitePragmas))
-            .build(manager)
-            .map_err(|error| StoreError::Open { path: path.to_path_buf(), message: error.to_string() })?;
-        Ok(Store { pool, path: path.to_path_buf() })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Where the database is, for messages and logs: the SQLite file, or the
+    /// PostgreSQL server as host:port/database (never its credentials).
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite(store) => store.path().display().to_string(),
+            Backend::Postgres(store) => store.location().to_string(),
+        }
+    }
+
+    /// The SQLite file, when the store is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Sqlite(store) => Some(store.path()),
+            Backend::Postgres(_) => None,
+        }
     }
 
     /// Applies the migrations that have not run yet; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
-        let mut conn = self.conn()?;
-        let applied =
-            conn.run_pending_migrations(MIGRATIONS).map_err(|error| StoreError::Migration(error.to_string()))?;
-        Ok(applied.len())
+        dispatch!(self, store => store.migrate())
     }
 
-    /// Where the database lives.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn conn(&self) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, StoreError> {
-        Ok(self.pool.get()?)
+    /// Runs raw SQL (tests set up rows the API has no call for).
+    #[cfg(test)]
+    fn batch_execute(&self, sql: &str) -> Result<(), StoreError> {
+        dispatch!(self, store => store.batch_execute(sql))
     }
 
     /// A trivial query, for readiness checks.
     pub fn check(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
-        conn.batch_execute("SELECT 1")?;
-        Ok(())
+        dispatch!(self, store => store.check())
     }
 
     /// Creates the session if it does not exist yet (re-opening a session keeps its
     /// laps), and returns it. A session id owned by another user is refused as absent.
     pub fn ensure_session(&self, owner: UserId, session: &NewSession) -> Result<Option<SessionInfo>, StoreError> {
-        let mut conn = self.conn()?;
-        let now = now_ms();
-        diesel::insert_or_ignore_into(sessions::table)
-            .values((
-                sessions::id.eq(&session.id),
-                sessions::user_id.eq(owner.0),
-                sessions::name.eq(&session.name),
-                sessions::sim.eq(sim_name::name(session.sim)),
-                sessions::track.eq(&session.track),
-                sessions::car.eq(&session.car),
-                sessions::track_length_m.eq(session.track_length_m),
-                sessions::started_at_ms.eq(now),
-                sessions::updated_at_ms.eq(now),
-            ))
-            .execute(&mut conn)?;
-        find_session(&mut conn, owner, &session.id)
+        dispatch!(self, store => store.ensure_session(owner, session))
     }
 
     /// The owner's sessions, newest first.
     pub fn list_sessions(&self, owner: UserId) -> Result<Vec<SessionInfo>, StoreError> {
-        let mut conn = self.conn()?;
-        let rows: Vec<SessionRow> = sessions::table
-            .filter(sessions::user_id.eq(owner.0))
-            .order(sessions::started_at_ms.desc())
-            .select(SessionRow::as_select())
-            .load(&mut conn)?;
-        Ok(rows.into_iter().map(SessionRow::into_info).collect())
+        dispatch!(self, store => store.list_sessions(owner))
     }
 
     pub fn get_session(&self, owner: UserId, id: &str) -> Result<Option<SessionInfo>, StoreError> {
-        find_session(&mut *self.conn()?, owner, id)
+        dispatch!(self, store => store.get_session(owner, id))
     }
 
     pub fn rename_session(&self, owner: UserId, id: &str, name: &str) -> Result<Option<SessionInfo>, StoreError> {
-        let mut conn = self.conn()?;
-        diesel::update(sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)))
-            .set((sessions::name.eq(name), sessions::updated_at_ms.eq(now_ms())))
-            .execute(&mut conn)?;
-        find_session(&mut conn, owner, id)
+        dispatch!(self, store => store.rename_session(owner, id, name))
     }
 
     /// Deletes the session with its laps and frames; false when the owner has no such session.
     pub fn delete_session(&self, owner: UserId, id: &str) -> Result<bool, StoreError> {
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| {
-            let deleted =
-                diesel::delete(sessions::table.filter(sessions::id.eq(id)).filter(sessions::user_id.eq(owner.0)))
-                    .execute(conn)?;
-            if deleted > 0 {
-                diesel::delete(
-                    telemetry_frames::table
-                        .filter(telemetry_frames::session_id.eq(id))
-                        .filter(telemetry_frames::user_id.eq(owner.0)),
-                )
-                .execute(conn)?;
-            }
-            Ok(deleted > 0)
-        })
+        dispatch!(self, store => store.delete_session(owner, id))
     }
 
     /// The laps of one of the owner's sessions in order; `None` when there is no such session.
     pub fn list_laps(&self, owner: UserId, session_id: &str) -> Result<Option<Vec<LapInfo>>, StoreError> {
-        let mut conn = self.conn()?;
-        if find_session(&mut conn, owner, session_id)?.is_none() {
-            return Ok(None);
-        }
-        let rows: Vec<LapRow> = laps::table
-            .filter(laps::session_id.eq(session_id))
-            .filter(laps::user_id.eq(owner.0))
-            .order(laps::lap_number.asc())
-            .select(LapRow::as_select())
-            .load(&mut conn)?;
-        Ok(Some(rows.into_iter().map(LapRow::into_info).collect()))
+        dispatch!(self, store => store.list_laps(owner, session_id))
     }
 
     pub fn get_lap(&self, owner: UserId, lap_id: i64) -> Result<Option<LapInfo>, StoreError> {
-        let mut conn = self.conn()?;
-        let row: Option<LapRow> = laps::table
-            .filter(laps::id.eq(lap_id))
-            .filter(laps::user_id.eq(owner.0))
-            .select(LapRow::as_select())
-            .first(&mut conn)
-            .optional()?;
-        Ok(row.map(LapRow::into_info))
+        dispatch!(self, store => store.get_lap(owner, lap_id))
     }
 
     /// The stored frames of a lap, in `seq` order.
@@ -280,23 +333,7 @@ impl Store {
         first_seq: u64,
         last_seq: u64,
     ) -> Result<Vec<TelemetryFrame>, StoreError> {
-        let mut conn = self.conn()?;
-        let rows: Vec<FrameRow> = telemetry_frames::table
-            .filter(telemetry_frames::session_id.eq(session_id))
-            .filter(telemetry_frames::user_id.eq(owner.0))
-            .filter(telemetry_frames::seq.between(seq_to_db(first_seq), seq_to_db(last_seq)))
-            .order(telemetry_frames::seq.asc())
-            .select(FrameRow::as_select())
-            .load(&mut conn)?;
-        rows.into_iter()
-            .map(|row| {
-                TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
-                    session_id: session_id.to_string(),
-                    seq: row.seq,
-                    message: error.to_string(),
-                })
-            })
-            .collect()
+        dispatch!(self, store => store.session_frames(owner, session_id, first_seq, last_seq))
     }
 
     /// The frames of the lap in progress when a session was last live: those after
@@ -309,131 +346,55 @@ impl Store {
         session_id: &str,
         limit: usize,
     ) -> Result<Vec<TelemetryFrame>, StoreError> {
-        let mut conn = self.conn()?;
-        let after: Option<i64> = laps::table
-            .filter(laps::session_id.eq(session_id))
-            .filter(laps::user_id.eq(owner.0))
-            .select(diesel::dsl::max(laps::last_seq))
-            .first(&mut conn)?;
-        let mut rows: Vec<FrameRow> = telemetry_frames::table
-            .filter(telemetry_frames::session_id.eq(session_id))
-            .filter(telemetry_frames::user_id.eq(owner.0))
-            .filter(telemetry_frames::seq.gt(after.unwrap_or(0)))
-            .order(telemetry_frames::seq.desc())
-            .limit(limit as i64)
-            .select(FrameRow::as_select())
-            .load(&mut conn)?;
-        rows.reverse();
-        rows.into_iter()
-            .map(|row| {
-                TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
-                    session_id: session_id.to_string(),
-                    seq: row.seq,
-                    message: error.to_string(),
-                })
-            })
-            .collect()
+        dispatch!(self, store => store.resume_frames(owner, session_id, limit))
     }
 
     /// How many frames of a session are stored (the owner's only).
     pub fn count_frames(&self, owner: UserId, session_id: &str) -> Result<i64, StoreError> {
-        let mut conn = self.conn()?;
-        Ok(telemetry_frames::table
-            .filter(telemetry_frames::session_id.eq(session_id))
-            .filter(telemetry_frames::user_id.eq(owner.0))
-            .count()
-            .get_result(&mut conn)?)
+        dispatch!(self, store => store.count_frames(owner, session_id))
     }
 
     /// Writes frames in one transaction; frames already stored are skipped. Returns
-    /// how many were new.
+    /// how many were new. Durable when it returns.
     pub fn write_frames(&self, frames: &[FrameRecord]) -> Result<usize, StoreError> {
         if frames.is_empty() {
             return Ok(0);
         }
-        // In key order: with many sessions interleaved in one batch, inserting each
-        // session's frames together touches each B-tree leaf once per transaction
-        // instead of once per frame (the WAL writes whole pages).
-        let mut ordered: Vec<&FrameRecord> = frames.iter().collect();
-        ordered.sort_unstable_by(|a, b| (&a.session_id, a.frame.seq).cmp(&(&b.session_id, b.frame.seq)));
-        let encoded: Vec<Vec<u8>> = ordered.iter().map(|record| record.frame.encode_to_vec()).collect();
-        let rows: Vec<NewFrameRow<'_>> = ordered
-            .iter()
-            .zip(&encoded)
-            .map(|(record, bytes)| NewFrameRow {
-                session_id: &record.session_id,
-                seq: seq_to_db(record.frame.seq),
-                user_id: record.owner.0,
-                captured_at_us: record.frame.captured_at_us.min(i64::MAX as u64) as i64,
-                session_time_ms: record.frame.session_time_ms,
-                frame: bytes,
-            })
-            .collect();
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| {
-            let mut inserted = 0;
-            for chunk in rows.chunks(FRAME_ROWS_PER_INSERT) {
-                inserted += diesel::insert_or_ignore_into(telemetry_frames::table).values(chunk).execute(conn)?;
-            }
-            Ok(inserted)
-        })
+        dispatch!(self, store => store.write_frames(frames))
     }
 
     /// Stores a completed lap (a lap already stored is kept as it is) and updates the
     /// session's lap count and best valid lap. Returns the stored lap and session.
     pub fn record_lap(&self, owner: UserId, lap: &NewLap) -> Result<Option<(LapInfo, SessionInfo)>, StoreError> {
-        let mut conn = self.conn()?;
-        conn.transaction(|conn| {
-            if find_session(conn, owner, &lap.session_id)?.is_none() {
-                return Ok(None);
-            }
-            let now = now_ms();
-            diesel::insert_or_ignore_into(laps::table).values(NewLapRow::new(owner, lap, now)).execute(conn)?;
-            let lap_count: i64 = laps::table
-                .filter(laps::session_id.eq(&lap.session_id))
-                .filter(laps::user_id.eq(owner.0))
-                .count()
-                .get_result(conn)?;
-            let best: Option<i32> = laps::table
-                .filter(laps::session_id.eq(&lap.session_id))
-                .filter(laps::user_id.eq(owner.0))
-                .filter(laps::valid.eq(true))
-                .select(diesel::dsl::min(laps::lap_time_ms))
-                .first(conn)?;
-            diesel::update(
-                sessions::table.filter(sessions::id.eq(&lap.session_id)).filter(sessions::user_id.eq(owner.0)),
-            )
-            .set((
-                sessions::lap_count.eq(lap_count as i32),
-                sessions::best_lap_time_ms.eq(best),
-                sessions::updated_at_ms.eq(now),
-            ))
-            .execute(conn)?;
-            let stored: LapRow = laps::table
-                .filter(laps::session_id.eq(&lap.session_id))
-                .filter(laps::user_id.eq(owner.0))
-                .filter(laps::lap_number.eq(lap.lap_number as i32))
-                .select(LapRow::as_select())
-                .first(conn)?;
-            let session = find_session(conn, owner, &lap.session_id)?;
-            Ok(session.map(|session| (stored.into_info(), session)))
-        })
+        dispatch!(self, store => store.record_lap(owner, lap))
     }
-}
-
-fn find_session(conn: &mut SqliteConnection, owner: UserId, id: &str) -> Result<Option<SessionInfo>, StoreError> {
-    let row: Option<SessionRow> = sessions::table
-        .filter(sessions::id.eq(id))
-        .filter(sessions::user_id.eq(owner.0))
-        .select(SessionRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(row.map(SessionRow::into_info))
 }
 
 /// Sequence numbers are u64 on the wire, BIGINT in the store.
 fn seq_to_db(seq: u64) -> i64 {
     seq.min(i64::MAX as u64) as i64
+}
+
+/// Frames in storage order: with many sessions interleaved in one batch, writing each
+/// session's frames together touches each index page once per transaction instead of
+/// once per frame.
+fn in_key_order(frames: &[FrameRecord]) -> Vec<&FrameRecord> {
+    let mut ordered: Vec<&FrameRecord> = frames.iter().collect();
+    ordered.sort_unstable_by(|a, b| (&a.session_id, a.frame.seq).cmp(&(&b.session_id, b.frame.seq)));
+    ordered
+}
+
+/// Decodes stored frames, naming the first that is not a valid protobuf.
+fn decode_frames(session_id: &str, rows: Vec<FrameRow>) -> Result<Vec<TelemetryFrame>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            TelemetryFrame::decode(row.frame.as_slice()).map_err(|error| StoreError::CorruptFrame {
+                session_id: session_id.to_string(),
+                seq: row.seq,
+                message: error.to_string(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
