@@ -1,6 +1,7 @@
 //! The binary's command line: help, configuration errors, `config`, `migrate` (SQLite and
 //! PostgreSQL).
 
+use crate::postgres_support::PgDatabase;
 use std::process::Command;
 
 fn purplesector() -> Command {
@@ -88,37 +89,15 @@ fn migrate_creates_the_database() {
     assert!(text.contains("0 migration(s)"), "{text}");
 }
 
-/// Runs SQL on the PostgreSQL test server (`PURPLESECTOR_TEST_PG`, as the storage
-/// tests use); panics, saying so, when it is unreachable.
-fn on_test_server(sql: &str) {
-    let server = std::env::var("PURPLESECTOR_TEST_PG")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-        .unwrap_or("postgres://postgres@127.0.0.1:5432/postgres".into());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|error| panic!("PostgreSQL test server unreachable (PURPLESECTOR_TEST_PG): {error:?}"));
-        let driver = tokio::spawn(connection);
-        client.batch_execute(sql).await.unwrap();
-        drop(client);
-        let _ = driver.await;
-    });
-}
-
 #[test]
 fn migrate_on_postgres_says_which_backend_and_how_many_ran() {
-    let name = format!("ps_test_cli_{}_{}", std::process::id(), std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos());
-    on_test_server(&format!("CREATE DATABASE {name}"));
-    let server = std::env::var("PURPLESECTOR_TEST_PG").unwrap_or_default();
-    let base = if server.trim().is_empty() { "postgres://postgres@127.0.0.1:5432/postgres" } else { server.trim() };
-    let url = format!("{}/{name}", base.rsplit_once('/').map(|(authority, _)| authority).unwrap_or(base));
+    let database = PgDatabase::fresh("cli");
+    let (name, url) = (database.name.clone(), database.url.clone());
     let dir = tempfile::tempdir().unwrap();
     let run = || purplesector().current_dir(dir.path()).env("DATABASE_URL", &url).arg("migrate").output().unwrap();
     let first = run();
     let second = run();
-    on_test_server(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    drop(database);
     assert!(first.status.success(), "{first:?}");
     let text = String::from_utf8(first.stdout).unwrap();
     assert!(text.starts_with("postgres database ") && text.contains(&format!("/{name} ")), "{text}");

@@ -5,6 +5,7 @@
 
 use crate::helpers::{next_json, send_json, spawn_app, WsConnection};
 use crate::kafka_support::{python, Broker, COMMITTED, PRODUCE_RAW, READ_TOPIC};
+use crate::postgres_support::PgDatabase;
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
 use prost::Message as _;
@@ -116,15 +117,18 @@ fn watch(
     })
 }
 
-async fn wait_for_frames(store_path: &Path, session_id: &str, expected: i64) {
+/// The store at `database` (`sqlite:PATH` or `postgres://...`), already migrated.
+fn store(database: &str) -> Store {
+    Store::connect_url(database, Path::new(".")).expect("the store opens")
+}
+
+async fn wait_for_frames(database: &str, session_id: &str, expected: i64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let (path, id) = (store_path.to_path_buf(), session_id.to_string());
-        let count = tokio::task::spawn_blocking(move || {
-            Store::open(&path).and_then(|store| store.count_frames(LOCAL_USER, &id)).unwrap_or(0)
-        })
-        .await
-        .unwrap();
+        let (database, id) = (database.to_string(), session_id.to_string());
+        let count = tokio::task::spawn_blocking(move || store(&database).count_frames(LOCAL_USER, &id).unwrap_or(0))
+            .await
+            .unwrap();
         if count == expected {
             return;
         }
@@ -181,7 +185,7 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     ingest_all(&address, &batches[1..]).await;
 
     // The writer stored every frame once, and both laps with their true times.
-    let database = app.data_dir.path().join("purplesector.db");
+    let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, "kafka-one", FRAMES as i64).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     let laps = loop {
@@ -261,7 +265,7 @@ async fn bad_records_are_counted_and_skipped_and_the_good_ones_stored() {
         &[&broker.brokers, "bad.telemetry-user-1", "kafka-bad", "1", "ffffffff0102", "kafka-bad", "2", &forged_hex],
     );
     ingest_all(&address, &batches[5..]).await;
-    let database = app.data_dir.path().join("purplesector.db");
+    let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, "kafka-bad", 600).await;
     let metrics = app.client().get(format!("{}/metrics", app.address)).send().await.unwrap().body().await.unwrap();
     let metrics = String::from_utf8_lossy(&metrics);
@@ -276,15 +280,15 @@ struct Served {
 }
 
 impl Served {
-    fn start(roles: &str, data_dir: &Path, broker: &Broker, name: &str) -> Served {
-        Self::start_with(roles, data_dir, broker, name, &[])
+    /// `serve --roles ROLES` on the PostgreSQL database `database`.
+    fn start(roles: &str, database: &PgDatabase, broker: &Broker, name: &str) -> Served {
+        Self::start_with(roles, database, broker, name, &[])
     }
 
-    fn start_with(roles: &str, data_dir: &Path, broker: &Broker, name: &str, env: &[(&str, &str)]) -> Served {
+    fn start_with(roles: &str, database: &PgDatabase, broker: &Broker, name: &str, env: &[(&str, &str)]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_purplesector"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--roles", roles, "--data-dir"])
-            .arg(data_dir)
-            .env_remove("DATABASE_URL")
+            .args(["serve", "--addr", "127.0.0.1:0", "--roles", roles])
+            .env("DATABASE_URL", &database.url)
             .env("KAFKA_BROKERS", &broker.brokers)
             .env("PURPLESECTOR__KAFKA__TOPIC_PREFIX", format!("{name}."))
             .env("PURPLESECTOR__KAFKA__CONSUMER_GROUP_PREFIX", format!("{name}-"))
@@ -328,11 +332,11 @@ async fn status_of(url: String) -> u16 {
 #[actix_rt::test]
 async fn roles_run_as_separate_processes() {
     let broker = Broker::start();
-    let data = tempfile::tempdir().unwrap();
+    let data = PgDatabase::fresh("split");
     // The writer starts before the user's topic exists: it finds it on its own.
-    let writer = Served::start("writer", data.path(), &broker, "split");
-    let ingest = Served::start("ingest", data.path(), &broker, "split");
-    let bridge = Served::start("bridge,api", data.path(), &broker, "split");
+    let writer = Served::start("writer", &data, &broker, "split");
+    let ingest = Served::start("ingest", &data, &broker, "split");
+    let bridge = Served::start("bridge,api", &data, &broker, "split");
 
     // Each process serves only its role's routes.
     assert_eq!(status_of(format!("http://{}/api/sessions", ingest.address)).await, 404);
@@ -361,7 +365,7 @@ async fn roles_run_as_separate_processes() {
     send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-split"}})).await;
     let seen = watch(viewer, "kafka-split".into(), FRAMES as u64, 2);
     ingest_all(&ingest.address, &batches[1..]).await;
-    wait_for_frames(&data.path().join("purplesector.db"), "kafka-split", FRAMES as i64).await;
+    wait_for_frames(&data.url, "kafka-split", FRAMES as i64).await;
     let seen = seen.await.unwrap();
     assert_eq!(seen.seqs.last().copied(), Some(FRAMES as u64), "the bridge process streamed to the end");
     assert_eq!(seen.laps.len(), 2, "the writer's laps reached the bridge's browser: {:?}", seen.laps);
@@ -463,20 +467,20 @@ async fn a_users_stream_is_read_exactly_while_the_user_has_viewers() {
 }
 
 /// Laps stored for a session, read from the store.
-async fn stored_lap_times(store_path: &Path, session_id: &str) -> Vec<u32> {
-    let (path, id) = (store_path.to_path_buf(), session_id.to_string());
+async fn stored_lap_times(database: &str, session_id: &str) -> Vec<u32> {
+    let (database, id) = (database.to_string(), session_id.to_string());
     tokio::task::spawn_blocking(move || {
-        let store = Store::open(&path).unwrap();
-        store.list_laps(LOCAL_USER, &id).unwrap().unwrap_or_default().iter().map(|lap| lap.lap_time_ms).collect()
+        let laps = store(&database).list_laps(LOCAL_USER, &id).unwrap().unwrap_or_default();
+        laps.iter().map(|lap| lap.lap_time_ms).collect()
     })
     .await
     .unwrap()
 }
 
-async fn wait_for_laps(store_path: &Path, session_id: &str, expected: usize) -> Vec<u32> {
+async fn wait_for_laps(database: &str, session_id: &str, expected: usize) -> Vec<u32> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let laps = stored_lap_times(store_path, session_id).await;
+        let laps = stored_lap_times(database, session_id).await;
         if laps.len() >= expected {
             return laps;
         }
@@ -490,10 +494,10 @@ const FAST_FAILOVER: &[(&str, &str)] = &[("PURPLESECTOR__KAFKA__SESSION_TIMEOUT_
 #[actix_rt::test]
 async fn a_writer_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
     let broker = Broker::start();
-    let data = tempfile::tempdir().unwrap();
-    let database = data.path().join("purplesector.db");
-    let writer = Served::start_with("writer", data.path(), &broker, "crash", FAST_FAILOVER);
-    let ingest = Served::start("ingest", data.path(), &broker, "crash");
+    let data = PgDatabase::fresh("crash");
+    let database = data.url.clone();
+    let writer = Served::start_with("writer", &data, &broker, "crash", FAST_FAILOVER);
+    let ingest = Served::start("ingest", &data, &broker, "crash");
     let batches = demo_batches("kafka-crash", FRAMES);
     let true_laps = true_lap_times(FRAMES);
 
@@ -508,7 +512,7 @@ async fn a_writer_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
 
     // A new writer takes over from the last committed offset: re-read frames are
     // no-ops, the rest is stored, and each lap once with its true time.
-    let _writer = Served::start_with("writer", data.path(), &broker, "crash", FAST_FAILOVER);
+    let _writer = Served::start_with("writer", &data, &broker, "crash", FAST_FAILOVER);
     wait_for_frames(&database, "kafka-crash", FRAMES as i64).await;
     let laps = wait_for_laps(&database, "kafka-crash", 2).await;
     assert_eq!(laps.len(), 2, "each lap stored once: {laps:?}");
@@ -525,12 +529,12 @@ async fn a_writer_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
 #[actix_rt::test]
 async fn two_writers_share_the_partitions_without_losing_or_repeating_frames() {
     let broker = Broker::start();
-    let data = tempfile::tempdir().unwrap();
-    let database = data.path().join("purplesector.db");
+    let data = PgDatabase::fresh("pair");
+    let database = data.url.clone();
     let env = [("PURPLESECTOR__KAFKA__USER_TOPIC_PARTITIONS", "4"), FAST_FAILOVER[0]];
-    let _first = Served::start_with("writer", data.path(), &broker, "pair", &env);
-    let _second = Served::start_with("writer", data.path(), &broker, "pair", &env);
-    let ingest = Served::start_with("ingest", data.path(), &broker, "pair", &env);
+    let _first = Served::start_with("writer", &data, &broker, "pair", &env);
+    let _second = Served::start_with("writer", &data, &broker, "pair", &env);
+    let ingest = Served::start_with("ingest", &data, &broker, "pair", &env);
     // Four sessions at once (keyed by session, so spread over the partitions).
     let sessions: Vec<String> = (1..=4).map(|n| format!("pair-{n}")).collect();
     let frames = 7_000; // one demo lap and a bit
@@ -587,6 +591,7 @@ async fn a_broker_restart_during_ingest_loses_nothing_and_the_producer_resumes_o
         .await
         .expect("the ingest resumed after the broker came back")
         .unwrap();
-    wait_for_frames(&app.data_dir.path().join("purplesector.db"), "kafka-restart", frames as i64).await;
+    let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
+    wait_for_frames(&database, "kafka-restart", frames as i64).await;
     app.stop().await;
 }

@@ -10,6 +10,7 @@ mod ingest;
 mod kafka;
 mod kafka_support;
 mod live_stream;
+mod postgres_support;
 mod rest;
 mod shutdown;
 mod spool;
