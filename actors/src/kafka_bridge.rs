@@ -10,9 +10,11 @@
 //! bridge's SessionActors (which stream to viewers but store nothing) and the laps
 //! the writer stored to the viewers.
 //!
-//! A user's stream starts `kafka.bridge_replay_ms` back in time: with the lap in
-//! progress that the session reads from the store when it starts, a viewer who
-//! joins mid-lap gets the lap from its start (frames are deduplicated by seq).
+//! A user's stream starts `kafka.bridge_replay_ms` (five minutes) back in time, so
+//! the bridge's sessions rebuild the lap in progress from the bus itself and a
+//! viewer who joins mid-lap gets the lap from its start. (Not from the store: the
+//! writer may be ahead of the bridge, and frames read from the store would count as
+//! seen and never be streamed.)
 
 use crate::engine::Engine;
 use crate::ingest::{EndIngestSession, IngestBatch, IngestRouter};
@@ -294,10 +296,10 @@ impl Handler<UserRecord> for TopicConsumerActor {
                 // In order: the next record waits until the session took this one,
                 // and while it waits the bounded mailbox fills (the bridge then drops).
                 let session_id = batch.session_id.clone();
-                ctx.wait(router.send(IngestBatch(batch)).into_actor(self).map(move |result, _, _| {
-                    if let Ok(Err(failure)) = result {
-                        tracing::debug!(session = %session_id, %failure, "bridge batch not streamed");
-                    }
+                ctx.wait(router.send(IngestBatch(batch)).into_actor(self).map(move |result, _, _| match result {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(failure)) => tracing::debug!(session = %session_id, %failure, "bridge batch not streamed"),
+                    Err(error) => tracing::debug!(session = %session_id, %error, "bridge batch not streamed"),
                 }));
             }
             Some(Payload::EndSession(end)) => router.do_send(EndIngestSession(end.session_id)),

@@ -59,8 +59,8 @@ pub struct KafkaSettings {
     pub session_timeout_ms: u64,
     /// How often clients look for new topics (a new user's topic is consumed within this).
     pub metadata_refresh_ms: u64,
-    /// A bridge starting a user's stream reads this far back (milliseconds), so a viewer
-    /// joining mid-lap gets the frames the store may not hold yet.
+    /// A bridge starting a user's stream reads this far back (milliseconds), so that a
+    /// viewer joining mid-lap gets the lap in progress from its start (longer than a lap).
     pub bridge_replay_ms: i64,
     /// Messages a user's bridge stream may queue before the oldest telemetry is dropped.
     pub bridge_queue_messages: usize,
@@ -83,7 +83,7 @@ impl Default for KafkaSettings {
             commit_interval_ms: 1_000,
             session_timeout_ms: 10_000,
             metadata_refresh_ms: 2_000,
-            bridge_replay_ms: 10_000,
+            bridge_replay_ms: 300_000,
             bridge_queue_messages: 256,
         }
     }

@@ -12,6 +12,9 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// Collectors running inside the app (`collect.sims`), to ask their UDP address.
     pub collectors: Vec<actix::Addr<purplesector_actors::collector::CollectorActor>>,
+    /// The root actor, for tests that act as a viewer of a user the HTTP API cannot
+    /// name yet (before accounts, every browser is the local user).
+    pub engine: actix::Addr<purplesector_actors::engine::Engine>,
     server: ShutdownHandle,
     task: actix_rt::task::JoinHandle<std::io::Result<()>>,
 }
@@ -33,8 +36,9 @@ pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut 
     let port = app.port();
     let server = app.shutdown_handle();
     let collectors = app.collectors().to_vec();
+    let engine = app.engine();
     let task = actix_rt::spawn(app.run_until_stopped());
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, collectors, server, task }
+    TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, collectors, engine, server, task }
 }
 
 impl TestApp {

@@ -9,6 +9,7 @@ use crate::postgres_support::PgDatabase;
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
 use prost::Message as _;
+use purplesector_actors::viewer::{ViewerEvent, ViewerId};
 use purplesector_engine::demo::DemoDriver;
 use purplesector_engine::storage::{Store, LOCAL_USER};
 use purplesector_proto::v1::{
@@ -593,5 +594,225 @@ async fn a_broker_restart_during_ingest_loses_nothing_and_the_producer_resumes_o
         .unwrap();
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, "kafka-restart", frames as i64).await;
+    app.stop().await;
+}
+
+/// A viewer at the actor boundary, for the second user (the HTTP API has only the
+/// local user until accounts exist): it records every event it is sent.
+struct RecordingViewer(std::sync::Arc<std::sync::Mutex<Vec<ViewerEvent>>>);
+
+impl actix::Actor for RecordingViewer {
+    type Context = actix::Context<Self>;
+}
+
+impl actix::Handler<ViewerEvent> for RecordingViewer {
+    type Result = ();
+
+    fn handle(&mut self, event: ViewerEvent, _ctx: &mut actix::Context<Self>) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+/// Every frame from the first one seen to the last, once each and in order.
+fn assert_complete_stream(seqs: &[u64], last: u64, subscribed_after: u64, who: &str) {
+    assert!(!seqs.is_empty(), "{who}: no frames");
+    assert!(
+        seqs[0] <= subscribed_after + 1,
+        "{who}: the stream starts at {} (subscribed after {subscribed_after})",
+        seqs[0]
+    );
+    assert_eq!(*seqs.last().unwrap(), last, "{who}: the stream reaches the last frame");
+    for pair in seqs.windows(2) {
+        assert_eq!(pair[1], pair[0] + 1, "{who}: in order, no gap, none twice");
+    }
+}
+
+#[actix_rt::test]
+async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
+    use actix::Actor as _;
+    use purplesector_actors::user::{ConnectViewer, Subscribe};
+    use purplesector_engine::kafka::BusProducer;
+    use purplesector_proto::v1::{bus_record, BusRecord};
+
+    let broker = Broker::start();
+    let database = PgDatabase::fresh("two_users");
+    let app = spawn_app(|settings| {
+        broker.configure(settings, "two");
+        settings.storage.database_url = database.url.clone();
+    })
+    .await;
+    let rival = store(&database.url).create_user("rival", "user").unwrap();
+    let frames = 3_000;
+    let own = demo_batches("own-1", frames);
+    let theirs = demo_batches("rival-1", frames);
+
+    // The rival's collector writes to Kafka directly (as `collect --kafka --user 2` does).
+    let mut settings = purplesector_engine::config::Settings::default();
+    broker.configure(&mut settings, "two");
+    let rival_bus = BusProducer::new(&settings.kafka, "test-collector").unwrap();
+    let publish = |batch: &TelemetryBatch| {
+        let (bus, batch) = (rival_bus.clone(), batch.clone());
+        async move {
+            let record = BusRecord { payload: Some(bus_record::Payload::Batch(batch.clone())) };
+            bus.publish(rival, &batch.session_id, &record).await.expect("published");
+        }
+    };
+
+    // Browsers: the local user's over /ws, the rival's at the actor boundary.
+    let mut browser = app.ws("?format=json").await;
+    assert!(next_json(&mut browser).await.get("connected").is_some());
+    let rival_events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let rival_viewer = RecordingViewer(rival_events.clone()).start();
+    let rival_id = ViewerId::next();
+    app.engine
+        .send(ConnectViewer { owner: rival, viewer: rival_id, recipient: rival_viewer.clone().recipient() })
+        .await
+        .unwrap();
+
+    // First batches open both sessions.
+    ingest_all(&format!("127.0.0.1:{}", app.port), &own[..1]).await;
+    publish(&theirs[0]).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (db, rival_db) = (database.url.clone(), database.url.clone());
+        let mine =
+            tokio::task::spawn_blocking(move || store(&db).get_session(LOCAL_USER, "own-1").unwrap()).await.unwrap();
+        let their =
+            tokio::task::spawn_blocking(move || store(&rival_db).get_session(rival, "rival-1").unwrap()).await.unwrap();
+        if mine.is_some() && their.is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "both sessions opened by the writer");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Each follows its own session; the other's answers like one that does not exist.
+    send_json(&mut browser, json!({"subscribe": {"session_id": "rival-1"}})).await;
+    let refused = loop {
+        let message = next_json(&mut browser).await;
+        if let Some(session) = message.get("session_updated") {
+            assert_eq!(session["session"]["id"], "own-1", "only the browser's own sessions are announced");
+            continue;
+        }
+        break message;
+    };
+    assert_eq!(refused["error"]["code"], "not_found", "{refused}");
+    let theirs_refused =
+        app.engine.send(Subscribe { owner: rival, viewer: rival_id, session_id: "own-1".into() }).await.unwrap();
+    assert!(theirs_refused.is_err(), "the rival cannot follow the local user's session");
+    send_json(&mut browser, json!({"subscribe": {"session_id": "own-1"}})).await;
+    app.engine.send(Subscribe { owner: rival, viewer: rival_id, session_id: "rival-1".into() }).await.unwrap().unwrap();
+    let seen = watch(browser, "own-1".into(), frames as u64, 0);
+
+    // Both collectors stream at once.
+    let address = format!("127.0.0.1:{}", app.port);
+    let own_rest = own[1..].to_vec();
+    let mine = actix_rt::spawn(async move { ingest_all(&address, &own_rest).await });
+    for batch in &theirs[1..] {
+        publish(batch).await;
+    }
+    mine.await.unwrap();
+
+    // The local user's browser: all of its frames, in order, and nothing of the rival's.
+    let seen = seen.await.unwrap();
+    assert_complete_stream(&seen.seqs, frames as u64, 60, "local user's browser");
+    // The rival's viewer: all of its frames, in order, and nothing of the local user's.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let rival_seqs = loop {
+        let events = rival_events.lock().unwrap().clone();
+        let mut seqs = Vec::new();
+        for event in &events {
+            match event {
+                ViewerEvent::Frames { session_id, frames, .. } => {
+                    assert_eq!(&**session_id, "rival-1", "the rival saw another session's frames");
+                    seqs.extend(frames.iter().map(|frame| frame.seq));
+                }
+                ViewerEvent::SessionUpdated(session) => assert_ne!(session.id, "own-1"),
+                ViewerEvent::LapCompleted(lap) => assert_eq!(lap.session_id, "rival-1"),
+            }
+        }
+        if seqs.last() == Some(&(frames as u64)) {
+            break seqs;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the rival's stream reached its last frame ({:?}); events: {:?}",
+            seqs.last(),
+            events
+                .iter()
+                .map(|event| match event {
+                    ViewerEvent::Frames { frames, catch_up, .. } =>
+                        format!("frames {} catch_up {catch_up}", frames.len()),
+                    other => format!("{other:?}"),
+                })
+                .collect::<Vec<_>>()
+        );
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_complete_stream(&rival_seqs, frames as u64, 60, "rival's viewer");
+
+    // Stored under their owners only.
+    wait_for_frames(&database.url, "own-1", frames as i64).await;
+    let (db, id) = (database.url.clone(), "rival-1");
+    let rival_frames = tokio::task::spawn_blocking(move || store(&db).count_frames(rival, id).unwrap()).await.unwrap();
+    assert_eq!(rival_frames, frames as i64);
+    let db = database.url.clone();
+    let leaked =
+        tokio::task::spawn_blocking(move || store(&db).count_frames(LOCAL_USER, "rival-1").unwrap()).await.unwrap();
+    assert_eq!(leaked, 0, "the rival's frames are not the local user's");
+    app.stop().await;
+}
+
+#[actix_rt::test]
+async fn a_viewer_joining_mid_lap_gets_the_lap_from_its_start() {
+    let broker = Broker::start();
+    let app = spawn_app(|settings| broker.configure(settings, "midlap")).await;
+    // A lap and a half with nobody watching: the bridge is not reading this user.
+    let frames = 9_000;
+    let batches = demo_batches("kafka-midlap", frames);
+    ingest_all(&format!("127.0.0.1:{}", app.port), &batches).await;
+    let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
+    wait_for_frames(&database, "kafka-midlap", frames as i64).await;
+    let db = database.clone();
+    let laps = tokio::task::spawn_blocking(move || store(&db).list_laps(LOCAL_USER, "kafka-midlap").unwrap().unwrap())
+        .await
+        .unwrap();
+    let lap_start = laps.last().expect("a completed lap").last_seq + 1;
+
+    // A browser arrives: the bridge starts the user's stream from five minutes back
+    // and the session's lap in progress is rebuilt from the bus.
+    let mut viewer = app.ws("?format=json").await;
+    assert!(next_json(&mut viewer).await.get("connected").is_some());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let catch_up = loop {
+        send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-midlap"}})).await;
+        // The lap so far arrives in catch_up messages of bounded size, in order.
+        let mut catch_up: Vec<serde_json::Value> = Vec::new();
+        loop {
+            let message = match tokio::time::timeout(Duration::from_secs(1), next_json(&mut viewer)).await {
+                Ok(message) => message,
+                Err(_) => break,
+            };
+            if message["telemetry"]["catch_up"] == true {
+                let chunk = message["telemetry"]["frames"].as_array().unwrap();
+                catch_up.extend(chunk.iter().cloned());
+                if chunk.is_empty() || catch_up.last().and_then(|frame| frame["seq"].as_u64()) == Some(frames as u64) {
+                    break;
+                }
+            }
+        }
+        if catch_up.last().and_then(|frame| frame["seq"].as_u64()) == Some(frames as u64) {
+            break catch_up;
+        }
+        assert!(Instant::now() < deadline, "the bridge rebuilt the lap in progress");
+        send_json(&mut viewer, json!({"unsubscribe": {"session_id": "kafka-midlap"}})).await;
+        actix_rt::time::sleep(Duration::from_millis(200)).await;
+    };
+    let first = catch_up[0]["seq"].as_u64().unwrap();
+    assert!(
+        first.abs_diff(lap_start) <= 1,
+        "the lap in progress from its start: seq {first}, lap started at {lap_start}"
+    );
+    assert_eq!(catch_up.len() as u64, frames as u64 - first + 1, "every frame of the lap so far");
     app.stop().await;
 }

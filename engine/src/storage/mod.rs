@@ -287,6 +287,12 @@ impl Store {
         dispatch!(self, store => store.check())
     }
 
+    /// Adds a user (no password yet: accounts come with sign-up) and returns its id.
+    /// A username already taken is an error.
+    pub fn create_user(&self, username: &str, role: &str) -> Result<UserId, StoreError> {
+        dispatch!(self, store => store.create_user(username, role))
+    }
+
     /// Creates the session if it does not exist yet (re-opening a session keeps its
     /// laps), and returns it. A session id owned by another user is refused as absent.
     pub fn ensure_session(&self, owner: UserId, session: &NewSession) -> Result<Option<SessionInfo>, StoreError> {

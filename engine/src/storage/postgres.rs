@@ -43,7 +43,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 
 use super::rows::{FrameRow, LapRow, NewLapRow, SessionRow};
-use super::schema::{laps, sessions, telemetry_frames};
+use super::schema::{laps, sessions, telemetry_frames, users};
 use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap, NewSession, StoreError, UserId};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -337,6 +337,19 @@ impl PostgresStore {
     }
 
     /// A trivial query, for readiness checks.
+    pub(super) fn create_user(&self, username: &str, role: &str) -> Result<UserId, StoreError> {
+        let pools = self.pools();
+        let (username, role) = (username.to_string(), role.to_string());
+        self.run(async move {
+            let id: i64 = diesel::insert_into(users::table)
+                .values((users::username.eq(&username), users::role.eq(&role), users::created_at_ms.eq(now_ms())))
+                .returning(users::id)
+                .get_result(&mut pools.conn().await?)
+                .await?;
+            Ok(UserId(id))
+        })
+    }
+
     pub(super) fn check(&self) -> Result<(), StoreError> {
         let pools = self.pools();
         self.run(async move {

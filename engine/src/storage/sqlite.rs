@@ -17,7 +17,7 @@ use purplesector_proto::v1::{LapInfo, SessionInfo, TelemetryFrame};
 use std::path::{Path, PathBuf};
 
 use super::rows::{FrameRow, LapRow, NewFrameRow, NewLapRow, SessionRow};
-use super::schema::{laps, sessions, telemetry_frames};
+use super::schema::{laps, sessions, telemetry_frames, users};
 use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap, NewSession, StoreError, UserId};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -101,6 +101,16 @@ impl SqliteStore {
         let mut conn = self.conn()?;
         conn.batch_execute("SELECT 1")?;
         Ok(())
+    }
+
+    pub(super) fn create_user(&self, username: &str, role: &str) -> Result<UserId, StoreError> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| {
+            diesel::insert_into(users::table)
+                .values((users::username.eq(username), users::role.eq(role), users::created_at_ms.eq(now_ms())))
+                .execute(conn)?;
+            Ok(UserId(users::table.filter(users::username.eq(username)).select(users::id).first(conn)?))
+        })
     }
 
     /// Creates the session if it does not exist yet (re-opening a session keeps its

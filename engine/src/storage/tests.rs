@@ -138,6 +138,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     migrations_create_the_local_user_and_are_idempotent,
     a_user_created_without_an_id_comes_after_the_local_user,
+    create_user_numbers_users_and_refuses_a_taken_name,
     ensure_session_keeps_an_existing_session,
     redelivered_frames_are_no_ops,
     interleaved_sessions_in_large_batches_are_written_once,
@@ -213,6 +214,15 @@ fn a_user_created_without_an_id_comes_after_the_local_user(kind: Kind) {
     // Sessions reference their owner: this only works if the new user is id 2.
     assert!(store.ensure_session(UserId(2), &new_session("theirs")).unwrap().is_some());
     assert!(store.list_sessions(LOCAL_USER).unwrap().is_empty());
+}
+
+fn create_user_numbers_users_and_refuses_a_taken_name(kind: Kind) {
+    let store = fresh(kind);
+    assert_eq!(store.create_user("ann", "user").unwrap(), UserId(2));
+    assert_eq!(store.create_user("ben", "user").unwrap(), UserId(3));
+    assert!(store.create_user("ann", "user").is_err(), "a taken username");
+    assert!(store.ensure_session(UserId(3), &new_session("bens")).unwrap().is_some());
+    assert!(store.get_session(UserId(2), "bens").unwrap().is_none(), "another user's session is not yours");
 }
 
 fn ensure_session_keeps_an_existing_session(kind: Kind) {
