@@ -816,3 +816,49 @@ async fn a_viewer_joining_mid_lap_gets_the_lap_from_its_start() {
     assert_eq!(catch_up.len() as u64, frames as u64 - first + 1, "every frame of the lap so far");
     app.stop().await;
 }
+
+/// `collect demo --kafka BROKERS --user 1`: a collector writing straight to the
+/// user's topic, no engine in between; the writer stores what it sent.
+#[actix_rt::test]
+async fn collect_with_kafka_writes_to_the_users_topic_and_the_writer_stores_it() {
+    let broker = Broker::start();
+    let app = spawn_app(|settings| broker.configure(settings, "direct")).await;
+    let mut collector = Command::new(env!("CARGO_BIN_EXE_purplesector"))
+        .args(["collect", "demo", "--kafka", &broker.brokers, "--user", "1", "--speed", "20"])
+        .env_remove("DATABASE_URL")
+        .env("PURPLESECTOR__KAFKA__TOPIC_PREFIX", "direct.")
+        .env("PURPLESECTOR__LOG__LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let banner = std::io::BufReader::new(collector.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    assert!(banner.contains("into Kafka") && banner.contains("direct.telemetry-user-1"), "{banner}");
+    // Let it drive for a while, then stop it as a user would.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let session = loop {
+        let (_, sessions) = app.get_json("/api/sessions").await;
+        if let Some(session) = sessions["sessions"].as_array().unwrap().first() {
+            break session["id"].as_str().unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "the writer opened the collector's session");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    };
+    actix_rt::time::sleep(Duration::from_secs(2)).await;
+    let _ = Command::new("kill").args(["-TERM", &collector.id().to_string()]).status();
+    assert!(collector.wait().unwrap().success(), "the collector stops cleanly");
+
+    // Everything it put on the topic is stored: the topic's frames, counted by the
+    // second client, equal the store's.
+    let dump = read_topic(&broker, "direct.telemetry-user-1");
+    let sent: usize = dump
+        .records
+        .iter()
+        .filter(|record| record["value"]["kind"] == "batch")
+        .map(|record| record["value"]["seqs"].as_array().unwrap().len())
+        .sum();
+    assert!(sent > 600, "two seconds at 20x of 60 Hz: {sent} frames");
+    assert!(dump.records.iter().all(|record| record["headers"]["userId"] == "1"));
+    let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
+    wait_for_frames(&database, &session, sent as i64).await;
+    app.stop().await;
+}
