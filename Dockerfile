@@ -6,8 +6,8 @@
 #   docker run --rm -p 8080:8080 -v ps-data:/var/lib/purplesector purplesector:dev serve --demo
 #
 # Stages: `web` builds the web app (frontend/dist), `build` the release binary, and the
-# runtime stage is debian:bookworm-slim with ca-certificates, a non-root user (uid/gid
-# 10001) and nothing else. Cargo's registry, git checkouts and target directory live in
+# runtime stage is debian:bookworm-slim with ca-certificates, OpenSSL's libssl3 (librdkafka
+# links it for Kafka over TLS/SASL_SSL), a non-root user (uid/gid 10001) and nothing else. Cargo's registry, git checkouts and target directory live in
 # BuildKit cache mounts, so a rebuild after a source change recompiles only this
 # workspace's crates, not the dependencies.
 #
@@ -58,7 +58,7 @@ FROM ${RUNTIME_IMAGE} AS runtime
 
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates libssl3 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 purplesector \
     && useradd --system --uid 10001 --gid 10001 --no-create-home \

@@ -20,9 +20,11 @@
 //! task still holds that task's executor thread for the length of the query, so
 //! callers use `web::block`, `spawn_blocking` or a plain thread, as with SQLite.
 //!
-//! Connections are plain TCP (`NoTls`): a URL with `sslmode=require` fails to connect
-//! with "no TLS implementation configured". TLS needs a connector (rustls or
-//! native-tls) in `connect_diesel` and `CopyManager`.
+//! TLS follows libpq's conventions: `sslmode=disable` is plain TCP, `prefer` (the
+//! default) uses TLS when the server offers it, `require` insists on it. As in libpq,
+//! the server's certificate is verified only when a CA is given (`PGSSLROOTCERT`,
+//! a PEM file): then against it, with the host name checked. Managed databases
+//! publish their CA bundle for exactly this.
 
 use bytes::{BufMut, Bytes, BytesMut};
 use deadpool::managed::{Metrics, RecycleError, RecycleResult};
@@ -32,6 +34,8 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfi
 use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use futures_util::{FutureExt, SinkExt};
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+use postgres_openssl::MakeTlsConnector;
 use prost::Message;
 use purplesector_proto::sim_name;
 use purplesector_proto::v1::{LapInfo, SessionInfo, TelemetryFrame};
@@ -40,7 +44,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::NoTls;
 
 use super::rows::{FrameRow, LapRow, NewLapRow, SessionRow};
 use super::schema::{laps, sessions, telemetry_frames, users};
@@ -141,15 +144,43 @@ pub(super) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 /// Opens a diesel-async connection through tokio-postgres, keeping the cause of a
 /// failure in the message (diesel-async's own `establish` drops it).
-async fn connect_diesel(config: tokio_postgres::Config) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn connect_diesel(
+    config: tokio_postgres::Config,
+    tls: MakeTlsConnector,
+) -> diesel::ConnectionResult<AsyncPgConnection> {
     let (client, connection) =
-        config.connect(NoTls).await.map_err(|error| diesel::ConnectionError::BadConnection(error_chain(&error)))?;
+        config.connect(tls).await.map_err(|error| diesel::ConnectionError::BadConnection(error_chain(&error)))?;
     AsyncPgConnection::try_from_client_and_connection(client, connection).await
+}
+
+/// The TLS side of every connection (see the module's documentation).
+fn tls_connector() -> Result<MakeTlsConnector, StoreError> {
+    let tls_error = |error: &dyn std::fmt::Display| StoreError::Url(format!("TLS setup: {error}"));
+    let mut builder = SslConnector::builder(SslMethod::tls()).map_err(|error| tls_error(&error))?;
+    let root = std::env::var_os("PGSSLROOTCERT").filter(|path| !path.is_empty());
+    match &root {
+        Some(path) => {
+            builder.set_ca_file(path).map_err(|error| {
+                tls_error(&format!("PGSSLROOTCERT {}: {error}", std::path::Path::new(path).display()))
+            })?;
+            builder.set_verify(SslVerifyMode::PEER);
+        }
+        None => builder.set_verify(SslVerifyMode::NONE),
+    }
+    let mut connector = MakeTlsConnector::new(builder.build());
+    if root.is_none() {
+        connector.set_callback(|config, _domain| {
+            config.set_verify_hostname(false);
+            Ok(())
+        });
+    }
+    Ok(connector)
 }
 
 /// Opens tokio-postgres connections for `COPY`, each with its staging table.
 struct CopyManager {
     config: tokio_postgres::Config,
+    tls: MakeTlsConnector,
 }
 
 impl deadpool::managed::Manager for CopyManager {
@@ -157,7 +188,7 @@ impl deadpool::managed::Manager for CopyManager {
     type Error = tokio_postgres::Error;
 
     async fn create(&self) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-        let (client, connection) = self.config.connect(NoTls).await?;
+        let (client, connection) = self.config.connect(self.tls.clone()).await?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::warn!(%error, "PostgreSQL COPY connection closed");
@@ -251,8 +282,10 @@ impl PostgresStore {
         let mut config = config;
         config.connect_timeout(CONNECT_TIMEOUT);
         let mut manager_config = ManagerConfig::default();
-        let setup_config = config.clone();
-        manager_config.custom_setup = Box::new(move |_url| connect_diesel(setup_config.clone()).boxed());
+        let tls = tls_connector()?;
+        let (setup_config, setup_tls) = (config.clone(), tls.clone());
+        manager_config.custom_setup =
+            Box::new(move |_url| connect_diesel(setup_config.clone(), setup_tls.clone()).boxed());
         // The URL is unused: connections come from `custom_setup`, with `config`.
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config("", manager_config);
         let queries = Pool::builder(manager)
@@ -263,7 +296,7 @@ impl PostgresStore {
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|error| pool_error(&error))?;
-        let copy = deadpool::managed::Pool::builder(CopyManager { config: config.clone() })
+        let copy = deadpool::managed::Pool::builder(CopyManager { config: config.clone(), tls })
             .max_size(COPY_POOL_SIZE)
             .runtime(deadpool::Runtime::Tokio1)
             .create_timeout(Some(CONNECT_TIMEOUT))
@@ -318,8 +351,9 @@ impl PostgresStore {
     pub(super) fn migrate(&self) -> Result<usize, StoreError> {
         let config = self.inner.config.clone();
         let target = self.inner.pools.target.clone();
+        let tls = tls_connector()?;
         self.run(async move {
-            let mut conn = connect_diesel(config)
+            let mut conn = connect_diesel(config, tls)
                 .await
                 .map_err(|error| StoreError::Connect { target: target.to_string(), message: error_chain(&error) })?;
             conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).await?;

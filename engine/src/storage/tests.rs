@@ -489,3 +489,24 @@ fn writing_to_an_unmigrated_postgres_database_names_the_cause() {
     assert!(message.starts_with("writing frames to PostgreSQL (COPY) failed: "), "{message}");
     assert!(message.contains("relation \"telemetry_frames\" does not exist"), "{message}");
 }
+
+#[test]
+fn postgres_connections_are_encrypted_when_the_url_requires_it() {
+    let db = PgTestDb::create();
+    let connection_is = |url: &str, encrypted: bool| {
+        let store = Store::open_url(url, Path::new("unused")).unwrap();
+        let check = format!(
+            "DO $$ BEGIN IF (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) IS DISTINCT FROM {encrypted} \
+             THEN RAISE EXCEPTION 'ssl is not {encrypted}'; END IF; END $$"
+        );
+        store.batch_execute(&check).unwrap();
+        // The COPY connections too: frames written over them.
+        store.write_frames(&frames(LOCAL_USER, "tls", 1..=50)).unwrap();
+        store
+    };
+    // The machine's server offers TLS (Debian enables it with its snakeoil certificate):
+    // `require` encrypts without verifying, as libpq does when no CA is given.
+    let store = connection_is(&format!("{}?sslmode=require", db.url), true);
+    assert_eq!(store.count_frames(LOCAL_USER, "tls").unwrap(), 50);
+    connection_is(&format!("{}?sslmode=disable", db.url), false);
+}
