@@ -337,7 +337,15 @@ async fn roles_run_as_separate_processes() {
     // The writer starts before the user's topic exists: it finds it on its own.
     let writer = Served::start("writer", &data, &broker, "split");
     let ingest = Served::start("ingest", &data, &broker, "split");
-    let bridge = Served::start("bridge,api", &data, &broker, "split");
+    // The collector sends far faster than real time (about 50x) to processes sharing
+    // two cores: the bridges' bounded queues get room for that (a queue that overflows
+    // drops its oldest frames by design, counted as slow_viewer or bridge_backlog).
+    let roomy = [
+        ("PURPLESECTOR__STREAM__VIEWER_QUEUE_MESSAGES", "20000"),
+        ("PURPLESECTOR__KAFKA__BRIDGE_QUEUE_MESSAGES", "20000"),
+    ];
+    let bridge = Served::start_with("bridge,api", &data, &broker, "split", &roomy);
+    let second_bridge = Served::start_with("bridge", &data, &broker, "split", &roomy);
 
     // Each process serves only its role's routes.
     assert_eq!(status_of(format!("http://{}/api/sessions", ingest.address)).await, 404);
@@ -365,11 +373,28 @@ async fn roles_run_as_separate_processes() {
     }
     send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-split"}})).await;
     let seen = watch(viewer, "kafka-split".into(), FRAMES as u64, 2);
+    // Bridges side by side: each streams everything to its own browsers.
+    let (_, mut other_viewer) =
+        awc::Client::new().ws(format!("ws://{}/ws?format=json", second_bridge.address)).connect().await.unwrap();
+    assert!(next_json(&mut other_viewer).await.get("connected").is_some());
+    send_json(&mut other_viewer, json!({"subscribe": {"session_id": "kafka-split"}})).await;
+    let other_seen = watch(other_viewer, "kafka-split".into(), FRAMES as u64, 2);
     ingest_all(&ingest.address, &batches[1..]).await;
     wait_for_frames(&data.url, "kafka-split", FRAMES as i64).await;
     let seen = seen.await.unwrap();
     assert_eq!(seen.seqs.last().copied(), Some(FRAMES as u64), "the bridge process streamed to the end");
     assert_eq!(seen.laps.len(), 2, "the writer's laps reached the bridge's browser: {:?}", seen.laps);
+    let other_seen = other_seen.await.unwrap();
+    let mut response =
+        awc::Client::new().get(format!("http://{}/metrics", second_bridge.address)).send().await.unwrap();
+    let metrics = String::from_utf8_lossy(&response.body().await.unwrap()).to_string();
+    let drops: Vec<&str> =
+        metrics.lines().filter(|line| line.starts_with("purplesector_frames_dropped_total")).collect();
+    assert_eq!(other_seen.seqs.last().copied(), Some(FRAMES as u64), "the second bridge streamed to the end too");
+    for pair in other_seen.seqs.windows(2) {
+        assert_eq!(pair[1], pair[0] + 1, "the second bridge: in order, no gap, none twice; drops: {drops:?}");
+    }
+    assert_eq!(other_seen.laps.len(), 2, "and both laps");
 
     // SIGTERM: the writer makes what it consumed durable and commits before it exits.
     assert!(writer.terminate().success(), "the writer exits cleanly");
@@ -377,6 +402,7 @@ async fn roles_run_as_separate_processes() {
     assert!(committed >= batches.len() as i64 && committed <= end, "committed {committed} of {end}");
     assert!(ingest.terminate().success());
     assert!(bridge.terminate().success());
+    assert!(second_bridge.terminate().success());
 }
 
 #[test]
