@@ -27,6 +27,7 @@ pub mod http;
 pub mod ingest;
 pub mod kafka_bridge;
 pub mod kafka_writer;
+mod lap_so_far;
 pub mod metrics;
 pub mod remote_ingest;
 pub mod session;

@@ -18,6 +18,7 @@
 //! never notice.
 
 use crate::db_writer::{DbWriter, Flush, RecordLap, WriteFrames};
+use crate::lap_so_far::LapSoFar;
 use crate::metrics::{actor_kind, drop_reason};
 use crate::shared::SharedRef;
 use crate::user::{SessionChanged, SessionIdle, UserActor};
@@ -26,7 +27,7 @@ use actix::prelude::*;
 use purplesector_engine::laps::{CompletedLap, LapDetector, LapDetectorConfig, LapEvent, Outcome};
 use purplesector_engine::storage::{FrameRecord, NewLap, UserId};
 use purplesector_proto::v1::{bus_record, BusRecord, LapInfo, LapStored, SessionInfo, TelemetryFrame};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,7 +108,8 @@ pub struct SessionActor {
     detector: LapDetector,
     /// The number the next completed lap gets (continues a re-opened session).
     next_lap_number: u32,
-    lap_buffer: VecDeque<TelemetryFrame>,
+    /// The lap in progress for viewers joining mid-lap.
+    lap_so_far: LapSoFar,
     subscribers: HashMap<ViewerId, ViewerRecipient>,
     idle_timer: Option<SpawnHandle>,
     /// Ended: answers producers `Retired` until they let go of it.
@@ -137,6 +139,8 @@ impl SessionActor {
         db: Option<Addr<DbWriter>>,
     ) -> Self {
         let detector = Self::fresh_detector(&info);
+        let max = shared.settings.session.max_lap_buffer_frames;
+        let lap_so_far = if db.is_some() { LapSoFar::stored(max) } else { LapSoFar::buffered(max) };
         SessionActor {
             owner,
             session_id: Arc::from(info.id.as_str()),
@@ -146,7 +150,7 @@ impl SessionActor {
             user,
             db,
             detector,
-            lap_buffer: VecDeque::new(),
+            lap_so_far,
             subscribers,
             idle_timer: None,
             retired: false,
@@ -173,7 +177,6 @@ impl SessionActor {
             panic!("injected fault in session {}", self.session_id);
         }
         let mut detection = Detection::default();
-        let max_buffer = self.shared.settings.session.max_lap_buffer_frames;
         for frame in frames {
             match self.detector.push(frame) {
                 Outcome::Duplicate => detection.duplicate_seqs.push(frame.seq),
@@ -185,13 +188,10 @@ impl SessionActor {
                                 let lap = self.numbered(lap);
                                 detection.laps.push(lap);
                             }
-                            LapEvent::Started { .. } | LapEvent::Abandoned { .. } => self.lap_buffer.clear(),
+                            LapEvent::Started { .. } | LapEvent::Abandoned { .. } => self.lap_so_far.restart(),
                         }
                     }
-                    if self.lap_buffer.len() >= max_buffer {
-                        self.lap_buffer.pop_front();
-                    }
-                    self.lap_buffer.push_back(*frame);
+                    self.lap_so_far.push(frame);
                     detection.live.push(*frame);
                 }
             }
@@ -256,7 +256,7 @@ impl SessionActor {
                 Err(_) => {
                     tracing::error!(session = %act.session_id, "replaying the lap in progress failed; starting afresh");
                     act.detector = Self::fresh_detector(&act.info);
-                    act.lap_buffer.clear();
+                    act.lap_so_far.clear();
                 }
             }
         }));
@@ -430,7 +430,7 @@ impl Supervised for SessionActor {
         // Whatever the failed handler left half-done is discarded; the lap in progress
         // restarts at the next line crossing.
         self.detector = Self::fresh_detector(&self.info);
-        self.lap_buffer.clear();
+        self.lap_so_far.clear();
         self.idle_timer = None;
     }
 }
@@ -490,14 +490,40 @@ impl Handler<IngestFrames> for SessionActor {
 impl Handler<AddSubscriber> for SessionActor {
     type Result = ();
 
-    fn handle(&mut self, msg: AddSubscriber, _ctx: &mut Context<Self>) {
-        let catch_up: Vec<TelemetryFrame> = self.lap_buffer.iter().cloned().collect();
-        msg.recipient.do_send(ViewerEvent::Frames {
-            session_id: self.session_id.clone(),
-            frames: Arc::new(catch_up),
-            catch_up: true,
-        });
-        self.subscribers.insert(msg.viewer, msg.recipient);
+    fn handle(&mut self, msg: AddSubscriber, ctx: &mut Context<Self>) {
+        let session_id = self.session_id.clone();
+        let welcome = move |act: &mut Self, frames: Vec<TelemetryFrame>| {
+            msg.recipient.do_send(ViewerEvent::Frames { session_id, frames: Arc::new(frames), catch_up: true });
+            act.subscribers.insert(msg.viewer, msg.recipient);
+        };
+        if let Some(frames) = self.lap_so_far.buffered_frames() {
+            return welcome(self, frames);
+        }
+        let (Some((first, last)), Some(db)) = (self.lap_so_far.stored_range(), self.db.clone()) else {
+            return welcome(self, Vec::new());
+        };
+        // Read back from the store once everything taken so far is written; no frame
+        // is taken meanwhile (this mailbox waits), so none falls between the lap so
+        // far and the live frames that follow it.
+        let (store, owner, id) = (self.shared.store.clone(), self.owner, self.session_id.to_string());
+        let load = async move {
+            let _ = db.send(Flush).await;
+            tokio::task::spawn_blocking(move || store.session_frames(owner, &id, first, last)).await
+        };
+        ctx.wait(load.into_actor(self).map(move |result, act, _ctx| {
+            let frames = match result {
+                Ok(Ok(frames)) => frames,
+                Ok(Err(error)) => {
+                    tracing::warn!(session = %act.session_id, %error, "could not read the lap so far for a viewer");
+                    Vec::new()
+                }
+                Err(error) => {
+                    tracing::warn!(session = %act.session_id, %error, "could not read the lap so far for a viewer");
+                    Vec::new()
+                }
+            };
+            welcome(act, frames);
+        }));
     }
 }
 
@@ -551,7 +577,7 @@ impl Handler<Retire> for SessionActor {
     fn handle(&mut self, _msg: Retire, ctx: &mut Context<Self>) {
         self.retired = true;
         self.subscribers.clear();
-        self.lap_buffer = VecDeque::new();
+        self.lap_so_far.clear();
         ctx.stop();
     }
 }
