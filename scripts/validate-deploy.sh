@@ -362,9 +362,9 @@ if "all-roles" in rendered:
           "split: migration Job `purplesector migrate` hooked on pre-install,pre-upgrade", hooks)
     env = {e["name"]: e for e in container(deps["api"])["env"]}
     check(all(k in env for k in ["DATABASE_URL", "KAFKA_BROKERS", "OPENAI_API_KEY",
-                                 "PURPLESECTOR__KAFKA__SASL_USERNAME", "PURPLESECTOR__KAFKA__SASL_PASSWORD",
-                                 "PURPLESECTOR__AUTH__SESSION_SECRET"]),
-          "split: DATABASE_URL, Kafka brokers and SASL, OpenAI key, session secret wired from values/Secret",
+                                 "PURPLESECTOR__KAFKA__SASL_USERNAME", "PURPLESECTOR__KAFKA__SASL_PASSWORD"]),
+          "split: DATABASE_URL, Kafka brokers and SASL, OpenAI key wired from values/Secret (the session "
+          "secret waits for accounts)",
           sorted(env))
     sm = by_kind(docs, "ServiceMonitor")
     check(len(sm) == 1 and check_servicemonitor(sm[0]), "ServiceMonitor scrapes /metrics on every Service")
@@ -447,23 +447,27 @@ if not binary:
     print("  skip  no built purplesector binary (cargo build): rendered config not run through `purplesector config`")
 else:
     for label, (docs, _, _, _) in rendered.items():
-        deps = by_kind(docs, "Deployment")
-        if len(deps) != 1 or deps[0]["metadata"]["labels"]["app.kubernetes.io/component"] != "all-in-one":
-            continue  # split mode needs the scale-out binary (roles, Kafka settings)
         toml = next(c for c in by_kind(docs, "ConfigMap") if "purplesector.toml" in c.get("data", {}))
-        with tempfile.TemporaryDirectory() as tmp:
-            cfg = os.path.join(tmp, "purplesector.toml")
-            with open(cfg, "w") as f:
-                f.write(toml["data"]["purplesector.toml"])
-            env = {"PATH": os.environ["PATH"], "HOME": tmp}
-            for e in container(deps[0])["env"]:
-                env[e["name"]] = e.get("value", "from-a-secret-or-field")
-            env["PURPLESECTOR__STORAGE__DATA_DIR"] = tmp
-            env.pop("DATABASE_URL", None)
-            r = subprocess.run([binary, "--config", cfg, "config"], env=env, capture_output=True, text=True)
-            check(r.returncode == 0 and "[writer]" in r.stdout,
-                  f"{binary} config accepts the rendered purplesector.toml and environment ({label})",
-                  r.stdout[-2000:] + r.stderr[-2000:])
+        # Every Deployment (all-in-one, or each role with its `serve --roles` and Kafka
+        # settings): the binary must accept exactly what the pod gets.
+        for dep in by_kind(docs, "Deployment"):
+            component = dep["metadata"]["labels"]["app.kubernetes.io/component"]
+            with tempfile.TemporaryDirectory() as tmp:
+                cfg = os.path.join(tmp, "purplesector.toml")
+                with open(cfg, "w") as f:
+                    f.write(toml["data"]["purplesector.toml"])
+                env = {"PATH": os.environ["PATH"], "HOME": tmp}
+                for e in container(dep)["env"]:
+                    env[e["name"]] = e.get("value", "from-a-secret-or-field")
+                env["PURPLESECTOR__STORAGE__DATA_DIR"] = tmp
+                env.pop("DATABASE_URL", None)  # a secret: its placeholder is not a URL
+                args = container(dep).get("args", [])
+                if "--roles" in args:
+                    env["PURPLESECTOR__SERVER__ROLES"] = args[args.index("--roles") + 1]
+                r = subprocess.run([binary, "--config", cfg, "config"], env=env, capture_output=True, text=True)
+                check(r.returncode == 0 and "[writer]" in r.stdout,
+                      f"{binary} config accepts the rendered purplesector.toml and environment ({label}, {component})",
+                      r.stdout[-2000:] + r.stderr[-2000:])
 
 # ---------------------------------------------------------------------------------------
 print(f"\nvalidate-deploy: {passed} passed, {len(failed)} failed")

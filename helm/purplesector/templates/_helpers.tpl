@@ -235,7 +235,8 @@ Environment of every purplesector container:
 {{ include "purplesector.secretEnv" (dict "root" $root "name" "PURPLESECTOR__KAFKA__SASL_USERNAME" "key" "kafkaSaslUsername" "optional" true) }}
 {{ include "purplesector.secretEnv" (dict "root" $root "name" "PURPLESECTOR__KAFKA__SASL_PASSWORD" "key" "kafkaSaslPassword" "optional" true) }}
 {{- end }}
-{{ include "purplesector.secretEnv" (dict "root" $root "name" "PURPLESECTOR__AUTH__SESSION_SECRET" "key" "sessionSecret" "optional" true) }}
+{{- /* The Secret's sessionSecret key is reserved for sign-in sessions: the engine has no
+     accounts yet and refuses unknown settings, so it is not passed to the pods. */}}
 {{- end }}
 {{- end }}
 {{- if and $split .kafkaSecret }}
