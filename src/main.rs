@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    logging::init(&settings.log);
+    let _telemetry = logging::init(&settings.log, &settings.server.roles);
     let result = match cli.command {
         Command::Serve(_) => serve(settings),
         Command::Collect(ref args) => match args.user {

@@ -247,6 +247,9 @@ pub struct LogSettings {
     pub level: String,
     /// `human` or `json`.
     pub format: String,
+    /// OpenTelemetry: the OTLP/HTTP collector's base URL (`http://HOST:4318`) to export
+    /// the request and ingest spans to; empty: no export.
+    pub otlp_endpoint: String,
 }
 
 impl Default for ServerSettings {
@@ -299,7 +302,7 @@ impl Default for DemoSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        LogSettings { level: "info".into(), format: "human".into() }
+        LogSettings { level: "info".into(), format: "human".into(), otlp_endpoint: String::new() }
     }
 }
 
@@ -326,8 +329,11 @@ pub struct Sources {
 
 /// Conventional environment names that also set a key (lower priority than flags,
 /// higher than `PURPLESECTOR__...`).
-const CONVENTIONAL_ENV: &[(&str, &str)] =
-    &[("DATABASE_URL", "storage.database_url"), ("KAFKA_BROKERS", "kafka.brokers")];
+const CONVENTIONAL_ENV: &[(&str, &str)] = &[
+    ("DATABASE_URL", "storage.database_url"),
+    ("KAFKA_BROKERS", "kafka.brokers"),
+    ("OTEL_EXPORTER_OTLP_ENDPOINT", "log.otlp_endpoint"),
+];
 
 /// Keys whose values are secrets: shown as `<redacted>` by [`Settings::redacted`].
 const SECRET_KEYS: &[&str] = &["storage.database_url", "collect.token", "kafka.sasl_password"];
@@ -434,6 +440,10 @@ impl Settings {
         }
         self.roles()?;
         self.validate_kafka()?;
+        let otlp = &self.log.otlp_endpoint;
+        if !otlp.is_empty() && !(otlp.starts_with("http://") || otlp.starts_with("https://")) {
+            return Err(ConfigError::key("log.otlp_endpoint", format!("{otlp:?} is not an http(s):// URL")));
+        }
         if !["human", "json"].contains(&self.log.format.as_str()) {
             return Err(ConfigError::key("log.format", format!("{:?} is not `human` or `json`", self.log.format)));
         }

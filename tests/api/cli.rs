@@ -153,3 +153,89 @@ fn bench_reports_every_figure_as_json() {
     assert!(report["capture_to_browser"]["samples"].as_u64().unwrap() > 0, "viewers received frames: {report}");
     assert_eq!(report["connection_failures"], 0);
 }
+
+/// A stand-in OpenTelemetry collector: answers OTLP/HTTP requests with 200 and keeps
+/// each request line and body.
+fn otlp_collector() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                loop {
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut length = 0usize;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header).unwrap();
+                        if header.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':') {
+                            if name.eq_ignore_ascii_case("content-length") {
+                                length = value.trim().parse().unwrap();
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    store.lock().unwrap().push((request_line.trim().to_string(), body));
+                    let _ = writer.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n",
+                    );
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+#[test]
+fn request_spans_are_exported_over_otlp_when_a_collector_is_configured() {
+    use std::io::BufRead;
+    let (port, received) = otlp_collector();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = purplesector()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://127.0.0.1:{port}"))
+        .env("PURPLESECTOR__LOG__LEVEL", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let address = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("purplesector listening on http://").map(str::to_string))
+        .expect("the server announces its address");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tokio_local = tokio::task::LocalSet::new();
+    tokio_local.block_on(&runtime, async {
+        for _ in 0..3 {
+            let response = awc::Client::new().get(format!("http://{address}/api/sessions")).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+        }
+    });
+    // SIGTERM: the process exports what is still batched before it exits.
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(child.wait().unwrap().success());
+    let received = received.lock().unwrap();
+    let traces: Vec<&(String, Vec<u8>)> =
+        received.iter().filter(|(line, _)| line.starts_with("POST /v1/traces ")).collect();
+    assert!(!traces.is_empty(), "spans were exported: {:?}", received.iter().map(|(line, _)| line).collect::<Vec<_>>());
+    let bodies: Vec<u8> = traces.iter().flat_map(|(_, body)| body.iter().copied()).collect();
+    let contains = |needle: &[u8]| bodies.windows(needle.len()).any(|window| window == needle);
+    assert!(contains(b"purplesector"), "the service is named");
+    assert!(contains(b"GET /api/sessions"), "the request spans are there: {}", String::from_utf8_lossy(&bodies));
+}
