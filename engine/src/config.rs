@@ -441,7 +441,7 @@ impl Settings {
         self.roles()?;
         self.validate_kafka()?;
         let otlp = &self.log.otlp_endpoint;
-        if !otlp.is_empty() && !(otlp.starts_with("http://") || otlp.starts_with("https://")) {
+        if !(otlp.is_empty() || otlp.starts_with("http://") || otlp.starts_with("https://")) {
             return Err(ConfigError::key("log.otlp_endpoint", format!("{otlp:?} is not an http(s):// URL")));
         }
         if !["human", "json"].contains(&self.log.format.as_str()) {
