@@ -156,7 +156,10 @@ fn bench_reports_every_figure_as_json() {
 
 /// A stand-in OpenTelemetry collector: answers OTLP/HTTP requests with 200 and keeps
 /// each request line and body.
-fn otlp_collector() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>) {
+/// Each request's line and body, as the collector received them.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+fn otlp_collector() -> (u16, Received) {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
