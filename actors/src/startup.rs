@@ -203,7 +203,33 @@ impl Application {
     /// Serves until the server is stopped, then stops the demo and flushes
     /// everything pending to the store.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let Application { server, engine, db, kafka_writer, collectors, shared, .. } = self;
+        let result = server.await;
+        let parts = Running { engine, db, kafka_writer, collectors, shared };
+        // The rest (stopping producers, delivering, storing, committing) gets the same
+        // deadline again: a store or broker that does not answer must not keep an
+        // orchestrator waiting forever. What is not durable by then is not lost: the
+        // collectors keep what was not acknowledged, and Kafka keeps what was not committed.
+        let deadline = Duration::from_secs(parts.shared.settings.server.shutdown_timeout_s.max(1));
+        if tokio::time::timeout(deadline, parts.drain()).await.is_err() {
+            tracing::error!(seconds = deadline.as_secs(), "shutdown deadline passed before everything was stored");
+        }
+        result
+    }
+}
+
+/// What is left to stop once the HTTP server has.
+struct Running {
+    engine: Addr<Engine>,
+    db: Option<Addr<DbWriter>>,
+    kafka_writer: Option<Addr<KafkaWriter>>,
+    collectors: Vec<Addr<CollectorActor>>,
+    shared: SharedRef,
+}
+
+impl Running {
+    /// Stops the producers, then makes everything taken durable (and committed).
+    async fn drain(&self) {
         for collector in &self.collectors {
             let _ = collector.send(StopCollector).await;
         }
@@ -225,6 +251,5 @@ impl Application {
                 tracing::error!("the store writer was gone at shutdown");
             }
         }
-        result
     }
 }
