@@ -18,7 +18,7 @@
 
 use crate::engine::Engine;
 use crate::ingest::{EndIngestSession, IngestBatch, IngestRouter};
-use crate::kafka_writer::{LagConsumer, LagContext};
+use crate::kafka_client::{LagConsumer, LagContext};
 use crate::metrics::{actor_kind, drop_reason};
 use crate::shared::SharedRef;
 use crate::user::{BusLap, UserActor};

@@ -26,6 +26,7 @@ pub mod engine;
 pub mod http;
 pub mod ingest;
 pub mod kafka_bridge;
+mod kafka_client;
 pub mod kafka_writer;
 mod lap_so_far;
 pub mod metrics;
