@@ -81,9 +81,10 @@ impl KafkaBridge {
         let context = LagContext { metrics: self.shared.metrics.clone(), role: "bridge" };
         let consumer: LagConsumer = client_config(settings, "purplesector-bridge")
             // Manual assignment only: the group id is never joined, nothing is committed.
+            // (Offsets are still stored in memory as records are read: librdkafka's
+            // consumer lag, the lag gauge's source, is measured from them.)
             .set("group.id", format!("{}bridge", settings.consumer_group_prefix))
             .set("enable.auto.commit", "false")
-            .set("enable.auto.offset.store", "false")
             .set("statistics.interval.ms", "5000")
             .set("queued.max.messages.kbytes", "16384")
             .create_with_context(context)?;
