@@ -99,40 +99,49 @@ impl IngestRouter {
         }
     }
 
-    /// What a well-formed batch looks like; checked before anything is opened.
     fn validate(&self, batch: &TelemetryBatch) -> Result<(), IngestFailure> {
-        let id = &batch.session_id;
-        if id.is_empty() || id.len() > MAX_SESSION_ID_LEN {
-            return Err(IngestFailure::BadMessage(format!("session_id must be 1 to {MAX_SESSION_ID_LEN} characters")));
-        }
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(IngestFailure::BadMessage("session_id may hold only letters, digits, - and _".into()));
-        }
-        let max = self.shared.settings.session.max_batch_frames;
-        if batch.frames.len() > max {
-            return Err(IngestFailure::TooLarge { max, got: batch.frames.len() });
-        }
-        if batch.frames.iter().any(|frame| frame.seq == 0) {
-            return Err(IngestFailure::BadMessage("frame seq starts at 1".into()));
-        }
-        Ok(())
+        validate_batch(batch, self.shared.settings.session.max_batch_frames)
     }
 
     fn new_session(&self, batch: &TelemetryBatch) -> NewSession {
-        let sim = Sim::try_from(batch.sim).unwrap_or(Sim::Unspecified);
-        let track = if batch.track.is_empty() { "unknown track".to_string() } else { batch.track.clone() };
-        let car = if batch.car.is_empty() { "unknown car".to_string() } else { batch.car.clone() };
-        NewSession {
-            id: batch.session_id.clone(),
-            name: match batch.driver.trim() {
-                "" => format!("{} — {}", sim_display_name(sim), track),
-                driver => format!("{} — {} · {}", sim_display_name(sim), track, driver),
-            },
-            sim,
-            track,
-            car,
-            track_length_m: batch.track_length_m.filter(|m| m.is_finite() && *m > 0.0).map(f64::from),
-        }
+        new_session_for(batch)
+    }
+}
+
+/// What a well-formed batch looks like; checked before anything is opened (by every
+/// consumer of batches: the ingest, and the Kafka roles for records they did not write).
+pub(crate) fn validate_batch(batch: &TelemetryBatch, max_frames: usize) -> Result<(), IngestFailure> {
+    let id = &batch.session_id;
+    if id.is_empty() || id.len() > MAX_SESSION_ID_LEN {
+        return Err(IngestFailure::BadMessage(format!("session_id must be 1 to {MAX_SESSION_ID_LEN} characters")));
+    }
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(IngestFailure::BadMessage("session_id may hold only letters, digits, - and _".into()));
+    }
+    if batch.frames.len() > max_frames {
+        return Err(IngestFailure::TooLarge { max: max_frames, got: batch.frames.len() });
+    }
+    if batch.frames.iter().any(|frame| frame.seq == 0) {
+        return Err(IngestFailure::BadMessage("frame seq starts at 1".into()));
+    }
+    Ok(())
+}
+
+/// The session a batch opens, as its metadata describes it.
+pub(crate) fn new_session_for(batch: &TelemetryBatch) -> NewSession {
+    let sim = Sim::try_from(batch.sim).unwrap_or(Sim::Unspecified);
+    let track = if batch.track.is_empty() { "unknown track".to_string() } else { batch.track.clone() };
+    let car = if batch.car.is_empty() { "unknown car".to_string() } else { batch.car.clone() };
+    NewSession {
+        id: batch.session_id.clone(),
+        name: match batch.driver.trim() {
+            "" => format!("{} — {}", sim_display_name(sim), track),
+            driver => format!("{} — {} · {}", sim_display_name(sim), track, driver),
+        },
+        sim,
+        track,
+        car,
+        track_length_m: batch.track_length_m.filter(|m| m.is_finite() && *m > 0.0).map(f64::from),
     }
 }
 

@@ -17,16 +17,18 @@
 //! seen and never be streamed.)
 
 use crate::engine::Engine;
-use crate::ingest::{EndIngestSession, IngestBatch, IngestRouter};
+use crate::ingest::{new_session_for, validate_batch};
 use crate::kafka_client::{LagConsumer, LagContext};
 use crate::metrics::{actor_kind, drop_reason};
+use crate::session::{Finish, IngestFrames, SessionActor};
 use crate::shared::SharedRef;
+use crate::user::OpenSession;
 use crate::user::{BusLap, UserActor};
 use actix::prelude::*;
 use purplesector_engine::kafka::{client_config, create_user_topic, decode_record, TopicNames};
 use purplesector_engine::storage::UserId;
 use purplesector_proto::v1::bus_record::Payload;
-use purplesector_proto::v1::BusRecord;
+use purplesector_proto::v1::{BusRecord, TelemetryBatch};
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::Consumer;
@@ -250,13 +252,19 @@ impl Handler<RemoveUser> for KafkaBridge {
 pub struct StopTopicConsumer;
 
 /// One user's stream in the bridge, alive while the user has a viewer.
+///
+/// It feeds the user's sessions in this bridge directly and without waiting for
+/// each batch's answer (one mailbox to another keeps the order; a full session
+/// mailbox pauses this one), so a user with many sessions is not held to one
+/// round trip per batch. Sessions it does not know yet are opened through the
+/// Engine first, with this mailbox paused.
 pub struct TopicConsumerActor {
     owner: UserId,
     shared: SharedRef,
     engine: Addr<Engine>,
     user: Addr<UserActor>,
     bridge: Addr<KafkaBridge>,
-    router: Option<Addr<IngestRouter>>,
+    sessions: HashMap<String, Addr<SessionActor>>,
 }
 
 impl TopicConsumerActor {
@@ -267,7 +275,54 @@ impl TopicConsumerActor {
         user: Addr<UserActor>,
         bridge: Addr<KafkaBridge>,
     ) -> Self {
-        TopicConsumerActor { owner, shared, engine, user, bridge, router: None }
+        TopicConsumerActor { owner, shared, engine, user, bridge, sessions: HashMap::new() }
+    }
+
+    /// Hands a batch to its session, opening the session first when needed.
+    fn stream(&mut self, batch: TelemetryBatch, ctx: &mut Context<Self>) {
+        if let Err(failure) = validate_batch(&batch, self.shared.settings.session.max_batch_frames) {
+            self.shared.metrics.bad_bus_records.inc();
+            tracing::debug!(session = %batch.session_id, %failure, "bridge record refused");
+            return;
+        }
+        let mut batch = batch;
+        let frames = std::mem::take(&mut batch.frames);
+        let frames = match self.sessions.get(&batch.session_id) {
+            Some(session) => match session.try_send(IngestFrames(frames)) {
+                Ok(()) => return,
+                Err(SendError::Full(message)) => {
+                    ctx.wait(session.send(message).into_actor(self).map(|_, _, _| ()));
+                    return;
+                }
+                // Retired (idle) meanwhile: open it again.
+                Err(SendError::Closed(message)) => {
+                    self.sessions.remove(&batch.session_id);
+                    message.0
+                }
+            },
+            None => frames,
+        };
+        let session_id = batch.session_id.clone();
+        let open = self.engine.send(OpenSession { owner: self.owner, session: new_session_for(&batch) });
+        ctx.wait(open.into_actor(self).then(move |opened, act, _ctx| {
+            let session = match opened {
+                Ok(Ok(handle)) => Some(handle.addr),
+                Ok(Err(error)) => {
+                    tracing::debug!(session = %session_id, %error, "bridge could not open the session");
+                    None
+                }
+                Err(_) => None,
+            };
+            if let Some(session) = &session {
+                act.sessions.insert(session_id, session.clone());
+            }
+            async move {
+                if let Some(session) = session {
+                    let _ = session.send(IngestFrames(frames)).await;
+                }
+            }
+            .into_actor(act)
+        }));
     }
 }
 
@@ -277,7 +332,6 @@ impl Actor for TopicConsumerActor {
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.set_mailbox_capacity(self.shared.settings.kafka.bridge_queue_messages);
         self.shared.metrics.actor_started(actor_kind::TOPIC_CONSUMER);
-        self.router = Some(IngestRouter::new(self.owner, self.shared.clone(), self.engine.clone()).start());
         self.bridge.do_send(AddUser { user: self.owner, recipient: ctx.address().recipient() });
     }
 
@@ -291,19 +345,13 @@ impl Handler<UserRecord> for TopicConsumerActor {
     type Result = ();
 
     fn handle(&mut self, msg: UserRecord, ctx: &mut Context<Self>) {
-        let Some(router) = self.router.clone() else { return };
         match msg.0.payload {
-            Some(Payload::Batch(batch)) => {
-                // In order: the next record waits until the session took this one,
-                // and while it waits the bounded mailbox fills (the bridge then drops).
-                let session_id = batch.session_id.clone();
-                ctx.wait(router.send(IngestBatch(batch)).into_actor(self).map(move |result, _, _| match result {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(failure)) => tracing::debug!(session = %session_id, %failure, "bridge batch not streamed"),
-                    Err(error) => tracing::debug!(session = %session_id, %error, "bridge batch not streamed"),
-                }));
+            Some(Payload::Batch(batch)) => self.stream(batch, ctx),
+            Some(Payload::EndSession(end)) => {
+                if let Some(session) = self.sessions.remove(&end.session_id) {
+                    session.do_send(Finish);
+                }
             }
-            Some(Payload::EndSession(end)) => router.do_send(EndIngestSession(end.session_id)),
             Some(Payload::LapStored(stored)) => {
                 if let (Some(lap), Some(session)) = (stored.lap, stored.session) {
                     self.user.do_send(BusLap { lap, session });

@@ -629,6 +629,13 @@ struct RecordingViewer(std::sync::Arc<std::sync::Mutex<Vec<ViewerEvent>>>);
 
 impl actix::Actor for RecordingViewer {
     type Context = actix::Context<Self>;
+
+    fn started(&mut self, ctx: &mut actix::Context<Self>) {
+        // A browser's connection keeps a bounded outbox behind a roomy mailbox; this
+        // stand-in keeps everything, so it needs the room too (the collector here
+        // sends far faster than real time).
+        ctx.set_mailbox_capacity(100_000);
+    }
 }
 
 impl actix::Handler<ViewerEvent> for RecordingViewer {
