@@ -145,6 +145,13 @@ impl EngineProcess {
     fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// What the engine logged (warnings and errors): how many lines, and the last few.
+    fn log_summary(&self) -> Option<(usize, String)> {
+        let path = self._data.path().join("engine.log");
+        let lines = std::fs::read_to_string(&path).ok()?.lines().count();
+        (lines > 0).then(|| (lines, log_tail(&path)))
+    }
 }
 
 impl Drop for EngineProcess {
@@ -427,6 +434,21 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
         _ => None,
     };
     let kafka = setup.kafka_brokers.is_some() && args.server.is_none();
+    let machine_cpu_busy_cores = match (neighbours_before.machine_busy_seconds, neighbours_after.machine_busy_seconds) {
+        (Some(before), Some(after)) => Some((after - before) / seconds),
+        _ => None,
+    };
+    let engine_cpu_cores = cores(process_before, process_after);
+    let broker_cpu_cores = cores(neighbours_before.broker, neighbours_after.broker);
+    let postgres_cpu_cores = match (&neighbours_before.postgres, &neighbours_after.postgres) {
+        (Some(before), Some(after)) => Some(named_cpu_between(before, after) / seconds),
+        _ => None,
+    };
+    let load_generator_cpu_cores = cores(neighbours_before.load_generator, neighbours_after.load_generator);
+    let other_cpu_cores = machine_cpu_busy_cores.map(|busy| {
+        let ours = [engine_cpu_cores, broker_cpu_cores, postgres_cpu_cores, load_generator_cpu_cores];
+        (busy - ours.iter().flatten().sum::<f64>()).max(0.0)
+    });
     let report = Report {
         mode,
         bus: bus.into(),
@@ -453,27 +475,25 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
         ingest_errors: stats.ingest_errors.get(),
         viewer_errors: stats.viewer_errors.get(),
         connection_failures: stats.connection_failures.get(),
-        engine_cpu_cores: cores(process_before, process_after),
+        engine_cpu_cores,
         engine_rss_mib: process_after.map(|sample| mib(sample.rss_bytes)),
         memory_per_session_kib: per(with_sessions, idle, args.sessions),
         memory_per_viewer_kib: per(with_viewers, with_sessions, args.viewers),
-        broker_cpu_cores: cores(neighbours_before.broker, neighbours_after.broker),
+        broker_cpu_cores,
         broker_rss_mib: neighbours_after.broker.map(|sample| mib(sample.rss_bytes)),
-        postgres_cpu_cores: match (&neighbours_before.postgres, &neighbours_after.postgres) {
-            (Some(before), Some(after)) => Some(named_cpu_between(before, after) / seconds),
-            _ => None,
-        },
-        load_generator_cpu_cores: cores(neighbours_before.load_generator, neighbours_after.load_generator),
-        machine_cpu_busy_cores: match (neighbours_before.machine_busy_seconds, neighbours_after.machine_busy_seconds) {
-            (Some(before), Some(after)) => Some((after - before) / seconds),
-            _ => None,
-        },
+        postgres_cpu_cores,
+        load_generator_cpu_cores,
+        machine_cpu_busy_cores,
+        other_cpu_cores,
     };
     report.print_table();
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
         println!("\n  JSON report: {}", path.display());
+    }
+    if let Some((lines, tail)) = engine.as_ref().and_then(EngineProcess::log_summary) {
+        eprintln!("\nThe engine logged {lines} warning/error line(s); the last ones:\n{tail}");
     }
     drop(engine);
     Ok(())

@@ -154,6 +154,9 @@ pub struct Report {
     pub load_generator_cpu_cores: Option<f64>,
     /// Everything on the machine (engine, broker, database, load, anything else).
     pub machine_cpu_busy_cores: Option<f64>,
+    /// The machine's busy cores not accounted for above: other processes (a build
+    /// running meanwhile skews every figure) and the kernel's network work.
+    pub other_cpu_cores: Option<f64>,
 }
 
 impl Report {
@@ -220,6 +223,7 @@ impl Report {
         }
         row("load generator CPU", opt(self.load_generator_cpu_cores, "cores"));
         row("whole machine CPU busy", opt(self.machine_cpu_busy_cores, "cores"));
+        row("  of which anything else", opt(self.other_cpu_cores, "cores"));
         row(
             "errors: ingest/viewer/connection",
             format!("{} / {} / {}", self.ingest_errors, self.viewer_errors, self.connection_failures),
