@@ -87,10 +87,16 @@ struct EngineProcess {
     _data: tempfile::TempDir,
 }
 
-/// The end of the engine's log (its stderr), to explain a failure.
-fn log_tail(path: &Path) -> String {
+/// The engine's log (its stderr) without the warnings every run has (no web app
+/// built next to the binary).
+fn log_lines(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
+    text.lines().filter(|line| !line.contains("web app")).map(String::from).collect()
+}
+
+/// The end of the engine's log, to explain a failure.
+fn log_tail(path: &Path) -> String {
+    let lines = log_lines(path);
     lines[lines.len().saturating_sub(10)..].join("\n")
 }
 
@@ -105,6 +111,7 @@ impl EngineProcess {
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
             .env("PURPLESECTOR__LOG__LEVEL", "warn")
+            .env("NO_COLOR", "1")
             // The bus and the store are what the flags say, not what this shell has set.
             .env_remove("KAFKA_BROKERS")
             .env_remove("PURPLESECTOR__KAFKA__BROKERS")
@@ -149,7 +156,7 @@ impl EngineProcess {
     /// What the engine logged (warnings and errors): how many lines, and the last few.
     fn log_summary(&self) -> Option<(usize, String)> {
         let path = self._data.path().join("engine.log");
-        let lines = std::fs::read_to_string(&path).ok()?.lines().count();
+        let lines = log_lines(&path).len();
         (lines > 0).then(|| (lines, log_tail(&path)))
     }
 }
@@ -244,6 +251,15 @@ fn sample_neighbours(broker: Option<u32>, local_postgres: bool) -> Neighbours {
     }
 }
 
+/// An error of the run, with the end of the engine's log when it has one (an
+/// unreachable broker or database shows there).
+fn explain(engine: &Option<EngineProcess>, error: anyhow::Error) -> anyhow::Error {
+    match engine.as_ref().and_then(EngineProcess::log_summary) {
+        Some((_, tail)) => anyhow::anyhow!("{error:#}; the engine's log ends with:\n{tail}"),
+        None => error,
+    }
+}
+
 /// A flag's value, unless it is missing or blank.
 fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|value| !value.is_empty())
@@ -317,20 +333,24 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
     wait_for("the sessions to connect", Duration::from_secs(60), || {
         stats.sessions_connected.get() + stats.connection_failures.get() >= sessions
     })
-    .await?;
+    .await
+    .map_err(|error| explain(&engine, error))?;
     // Every session has sent and had a batch acknowledged: all are open.
-    wait_for("every session to open", Duration::from_secs(60), || stats.batches_acked.get() >= sessions).await?;
+    wait_for("every session to open", Duration::from_secs(60), || stats.batches_acked.get() >= sessions)
+        .await
+        .map_err(|error| explain(&engine, error))?;
     // Viewers pick sessions from the list, as a browser does. With Kafka a session is
     // listed once the writer has read its first batch from the topic (acknowledged
     // means on the broker, not yet in the store); subscribing before that is refused.
     let listed_by = Instant::now() + Duration::from_secs(60);
     loop {
-        let listed = sessions_listed(&server, args.sessions).await?;
+        let listed = sessions_listed(&server, args.sessions).await.map_err(|error| explain(&engine, error))?;
         if listed >= args.sessions {
             break;
         }
         if Instant::now() > listed_by {
-            anyhow::bail!("only {listed} of the {} sessions were listed by /api/sessions within 60 s", args.sessions);
+            let error = anyhow::anyhow!("only {listed} of the {} sessions were listed within 60 s", args.sessions);
+            return Err(explain(&engine, error));
         }
         actix_rt::time::sleep(Duration::from_millis(250)).await;
     }
@@ -345,7 +365,8 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
     wait_for("the viewers to subscribe", Duration::from_secs(60), || {
         stats.viewers_subscribed.get() + stats.connection_failures.get() >= viewers
     })
-    .await?;
+    .await
+    .map_err(|error| explain(&engine, error))?;
 
     let bar = ProgressBar::new(args.warmup + args.duration);
     bar.set_style(
@@ -471,7 +492,6 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
         drain_seconds,
         writer_lag_after_drain_frames,
         kafka_writer_lag_records: after.kafka_lag.get("writer").copied().filter(|_| kafka),
-        kafka_bridge_lag_records: after.kafka_lag.get("bridge").copied().filter(|_| kafka),
         ingest_errors: stats.ingest_errors.get(),
         viewer_errors: stats.viewer_errors.get(),
         connection_failures: stats.connection_failures.get(),

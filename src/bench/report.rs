@@ -133,10 +133,11 @@ pub struct Report {
     pub drain_seconds: Option<f64>,
     /// Frames ingested but not written when the drain ended (0 when it caught up).
     pub writer_lag_after_drain_frames: f64,
-    /// Kafka mode, when the measurement ended: records the writer's and the bridge's
-    /// consumers were behind (librdkafka statistics, refreshed every 5 s).
+    /// Kafka mode, when the measurement ended: records of the user topics the writer
+    /// had not committed yet (librdkafka's `consumer_lag`, from the committed offset,
+    /// refreshed every 5 s; the writer commits every `kafka.commit_interval_ms`). The
+    /// bridge commits nothing, so librdkafka reports no lag for it.
     pub kafka_writer_lag_records: Option<f64>,
-    pub kafka_bridge_lag_records: Option<f64>,
     pub ingest_errors: u64,
     /// Error messages viewers received on `/ws` (a refused subscription, ...).
     pub viewer_errors: u64,
@@ -197,14 +198,12 @@ impl Report {
             },
         );
         if let Some(broker) = &self.broker {
-            let records = |lag: Option<f64>| lag.map(|lag| format!("{lag:.0}")).unwrap_or_else(|| "n/a".into());
             row(
-                "Kafka lag: writer / bridge",
-                format!(
-                    "{} / {} records (librdkafka statistics, every 5 s)",
-                    records(self.kafka_writer_lag_records),
-                    records(self.kafka_bridge_lag_records)
-                ),
+                "Kafka lag: writer, uncommitted",
+                match self.kafka_writer_lag_records {
+                    Some(lag) => format!("{lag:.0} records (librdkafka statistics, every 5 s)"),
+                    None => "n/a (no librdkafka statistics yet)".into(),
+                },
             );
             row("Kafka brokers", broker.clone());
         }
