@@ -12,6 +12,7 @@ use purplesector_proto::v1::{
     ServerMessage, Sim, Subscribe, TelemetryBatch,
 };
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -23,12 +24,17 @@ pub struct LoadStats {
     pub frames_sent: Cell<u64>,
     pub batches_acked: Cell<u64>,
     pub ingest_errors: Cell<u64>,
+    /// Error messages viewers received (a refused subscription, ...).
+    pub viewer_errors: Cell<u64>,
     pub frames_delivered: Cell<u64>,
     pub sessions_connected: Cell<u64>,
     pub viewers_subscribed: Cell<u64>,
     pub connection_failures: Cell<u64>,
     /// Capture-to-arrival latency in microseconds, while `recording`.
     pub latency_us: RefCell<Histogram<u64>>,
+    /// Capture-to-acknowledgement latency of ingest batches in microseconds, while
+    /// `recording` (with Kafka: until the batch is replicated on the broker).
+    pub ack_latency_us: RefCell<Histogram<u64>>,
     pub recording: Cell<bool>,
     pub stop: Cell<bool>,
 }
@@ -40,11 +46,13 @@ impl LoadStats {
             frames_sent: zero(),
             batches_acked: zero(),
             ingest_errors: zero(),
+            viewer_errors: zero(),
             frames_delivered: zero(),
             sessions_connected: zero(),
             viewers_subscribed: zero(),
             connection_failures: zero(),
             latency_us: RefCell::new(Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds")),
+            ack_latency_us: RefCell::new(Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds")),
             recording: Cell::new(false),
             stop: Cell::new(false),
         })
@@ -79,11 +87,19 @@ pub async fn drive_session(server: String, index: usize, rate_hz: f64, stats: Rc
     };
     stats.sessions_connected.set(stats.sessions_connected.get() + 1);
     let (mut sink, mut stream) = framed.split();
+    // Capture stamps of the batches sent and not yet answered: the engine answers
+    // every request once, in order.
+    let in_flight: Rc<RefCell<VecDeque<u64>>> = Rc::default();
     let reader = {
         let stats = stats.clone();
+        let in_flight = in_flight.clone();
         actix_rt::spawn(async move {
             while let Some(Ok(frame)) = stream.next().await {
                 if let ws::Frame::Binary(bytes) = frame {
+                    let sent = in_flight.borrow_mut().pop_front();
+                    if let (Some(captured), true) = (sent, stats.recording.get()) {
+                        let _ = stats.ack_latency_us.borrow_mut().record(now_us().saturating_sub(captured).max(1));
+                    }
                     match IngestResponse::decode(bytes).ok().and_then(|response| response.payload) {
                         Some(ingest_response::Payload::Ack(_)) => {
                             stats.batches_acked.set(stats.batches_acked.get() + 1)
@@ -131,6 +147,7 @@ pub async fn drive_session(server: String, index: usize, rate_hz: f64, stats: Rc
             driver: format!("Bench {index}"),
         };
         let request = IngestRequest { payload: Some(ingest_request::Payload::Batch(batch)) };
+        in_flight.borrow_mut().push_back(captured_at_us);
         if sink.send(ws::Message::Binary(request.encode_to_vec().into())).await.is_err() {
             stats.connection_failures.set(stats.connection_failures.get() + 1);
             break;
@@ -167,6 +184,10 @@ pub async fn view(server: String, session: String, stats: Rc<LoadStats>) {
         match frame {
             ws::Frame::Binary(bytes) => {
                 let Ok(message) = ServerMessage::decode(bytes) else { continue };
+                if let Some(server_message::Payload::Error(_)) = message.payload {
+                    stats.viewer_errors.set(stats.viewer_errors.get() + 1);
+                    continue;
+                }
                 if let Some(server_message::Payload::Telemetry(telemetry)) = message.payload {
                     if telemetry.catch_up {
                         continue;

@@ -154,11 +154,11 @@ fn bench_reports_every_figure_as_json() {
     assert_eq!(report["connection_failures"], 0);
 }
 
-/// A stand-in OpenTelemetry collector: answers OTLP/HTTP requests with 200 and keeps
-/// each request line and body.
 /// Each request's line and body, as the collector received them.
 type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
 
+/// A stand-in OpenTelemetry collector: answers OTLP/HTTP requests with 200 and keeps
+/// each request line and body.
 fn otlp_collector() -> (u16, Received) {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -241,4 +241,45 @@ fn request_spans_are_exported_over_otlp_when_a_collector_is_configured() {
     let contains = |needle: &[u8]| bodies.windows(needle.len()).any(|window| window == needle);
     assert!(contains(b"purplesector"), "the service is named");
     assert!(contains(b"GET /api/sessions"), "the request spans are there: {}", String::from_utf8_lossy(&bodies));
+
+/// `bench --kafka auto` starts its own tansu broker, runs the engine in Kafka mode
+/// on a PostgreSQL database, and reports the mode, the Kafka lag and the broker's
+/// CPU and memory.
+#[test]
+fn bench_measures_the_kafka_mode_with_a_broker_of_its_own() {
+    let name = format!("ps_test_bench_{}_{}", std::process::id(), std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos());
+    on_test_server(&format!("CREATE DATABASE {name}"));
+    let server = std::env::var("PURPLESECTOR_TEST_PG").unwrap_or_default();
+    let base = if server.trim().is_empty() { "postgres://postgres@127.0.0.1:5432/postgres" } else { server.trim() };
+    let url = format!("{}/{name}", base.rsplit_once('/').map(|(authority, _)| authority).unwrap_or(base));
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let mut command = purplesector();
+    // The tansu the Kafka tests use, when they are told where it is.
+    if let Ok(tansu) = std::env::var("PURPLESECTOR_TEST_TANSU") {
+        let bin = std::path::Path::new(&tansu).parent().unwrap().to_path_buf();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        command.env("PATH", std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path))).unwrap());
+    }
+    let output = command
+        .current_dir(dir.path())
+        .args(["bench", "--sessions", "2", "--viewers", "2", "--rate", "60", "--duration", "2", "--warmup", "1"])
+        .args(["--kafka", "auto", "--database-url", &url, "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    on_test_server(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.contains("Kafka + PostgreSQL") && table.contains("broker CPU"), "{table}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!((report["bus"].as_str(), report["store"].as_str()), (Some("kafka"), Some("postgres")), "{report}");
+    assert!(report["broker"].as_str().unwrap().contains("started by the bench"), "{report}");
+    for key in ["broker_cpu_cores", "broker_rss_mib", "drain_seconds", "written_frames_per_second"] {
+        assert!(report[key].as_f64().is_some(), "{key} missing from {report}");
+    }
+    assert!(report.get("kafka_writer_lag_records").is_some(), "{report}");
+    assert!(report["capture_to_browser"]["samples"].as_u64().unwrap() > 0, "viewers received frames: {report}");
+    assert_eq!(report["connection_failures"], 0);
+    assert_eq!(report["viewer_errors"], 0);
 }
