@@ -241,17 +241,15 @@ fn request_spans_are_exported_over_otlp_when_a_collector_is_configured() {
     let contains = |needle: &[u8]| bodies.windows(needle.len()).any(|window| window == needle);
     assert!(contains(b"purplesector"), "the service is named");
     assert!(contains(b"GET /api/sessions"), "the request spans are there: {}", String::from_utf8_lossy(&bodies));
+}
 
 /// `bench --kafka auto` starts its own tansu broker, runs the engine in Kafka mode
 /// on a PostgreSQL database, and reports the mode, the Kafka lag and the broker's
 /// CPU and memory.
 #[test]
 fn bench_measures_the_kafka_mode_with_a_broker_of_its_own() {
-    let name = format!("ps_test_bench_{}_{}", std::process::id(), std::time::UNIX_EPOCH.elapsed().unwrap().as_nanos());
-    on_test_server(&format!("CREATE DATABASE {name}"));
-    let server = std::env::var("PURPLESECTOR_TEST_PG").unwrap_or_default();
-    let base = if server.trim().is_empty() { "postgres://postgres@127.0.0.1:5432/postgres" } else { server.trim() };
-    let url = format!("{}/{name}", base.rsplit_once('/').map(|(authority, _)| authority).unwrap_or(base));
+    let database = PgDatabase::fresh("bench");
+    let url = database.url.clone();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("bench.json");
     let mut command = purplesector();
@@ -268,7 +266,7 @@ fn bench_measures_the_kafka_mode_with_a_broker_of_its_own() {
         .arg(&json)
         .output()
         .unwrap();
-    on_test_server(&format!("DROP DATABASE {name} WITH (FORCE)"));
+    drop(database);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let table = String::from_utf8(output.stdout).unwrap();
     assert!(table.contains("Kafka + PostgreSQL") && table.contains("broker CPU"), "{table}");
