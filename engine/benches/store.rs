@@ -71,15 +71,7 @@ fn bench_store(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function("write_frames_batch_2000", |b| {
         b.iter_custom(|iters| {
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..iters {
-                let records = batch();
-                let start = Instant::now();
-                let written = store.write_frames(&records).expect("the batch is written");
-                elapsed += start.elapsed();
-                assert_eq!(written, BATCH, "every seq is new");
-            }
-            elapsed
+            timed_writes(&store, iters, &mut batch, |written, _| assert_eq!(written, BATCH, "every seq is new"))
         })
     });
     group.finish();
@@ -93,6 +85,25 @@ const PG_SESSIONS: usize = 1_000;
 const DEFAULT_TEST_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Runs SQL on the server's maintenance database.
+/// Writes `iters` batches from `next`, timing only the writes; `check` sees how many
+/// frames each write stored and the batch it was given.
+fn timed_writes(
+    store: &Store,
+    iters: u64,
+    next: &mut dyn FnMut() -> Vec<FrameRecord>,
+    check: impl Fn(usize, &[FrameRecord]),
+) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    for _ in 0..iters {
+        let records = next();
+        let start = Instant::now();
+        let written = store.write_frames(&records).expect("the batch is written");
+        elapsed += start.elapsed();
+        check(written, &records);
+    }
+    elapsed
+}
+
 fn on_server(server: &str, sql: &str) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
@@ -161,15 +172,7 @@ fn bench_postgres(c: &mut Criterion) {
     group.throughput(Throughput::Elements(PG_BATCH as u64));
     group.bench_function("postgres_write_frames_batch_10000_1000_sessions", |b| {
         b.iter_custom(|iters| {
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..iters {
-                let records = batch();
-                let start = Instant::now();
-                let written = store.write_frames(&records).expect("the batch is written");
-                elapsed += start.elapsed();
-                assert_eq!(written, PG_BATCH, "every seq is new");
-            }
-            elapsed
+            timed_writes(&store, iters, &mut batch, |written, _| assert_eq!(written, PG_BATCH, "every seq is new"))
         })
     });
     // The same with one frame of the previous batch re-delivered at its end: the
@@ -178,18 +181,15 @@ fn bench_postgres(c: &mut Criterion) {
     let mut previous: Option<FrameRecord> = None;
     group.bench_function("postgres_write_frames_batch_10000_one_redelivered", |b| {
         b.iter_custom(|iters| {
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..iters {
+            let mut with_one_redelivered = || {
                 let mut records = batch();
                 let last = records.last().cloned();
-                records.extend(previous.take());
-                let start = Instant::now();
-                let written = store.write_frames(&records).expect("the batch is written");
-                elapsed += start.elapsed();
-                assert!(written == PG_BATCH && records.len() >= PG_BATCH, "every new seq is written once");
-                previous = last;
-            }
-            elapsed
+                records.extend(std::mem::replace(&mut previous, last));
+                records
+            };
+            timed_writes(&store, iters, &mut with_one_redelivered, |written, records| {
+                assert!(written == PG_BATCH && records.len() >= PG_BATCH, "every new seq is written once")
+            })
         })
     });
     group.finish();
