@@ -57,6 +57,7 @@ pub struct Metrics {
     pub kafka_consumer_lag: IntGaugeVec,
     pub bad_bus_records: IntCounter,
     pub bridge_users: IntGauge,
+    pub auth_events: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -132,6 +133,14 @@ impl Metrics {
             "Users whose topic the bridge's shared consumer is reading (users with a viewer here)",
         )
         .unwrap();
+        let auth_events = IntCounterVec::new(
+            Opts::new(
+                "purplesector_auth_events_total",
+                "Security events: logins, refusals (by reason), token use, rate limiting",
+            ),
+            &["event"],
+        )
+        .unwrap();
         for collector in [
             Box::new(frames_ingested.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(frames_written.clone()),
@@ -150,6 +159,7 @@ impl Metrics {
             Box::new(kafka_consumer_lag.clone()),
             Box::new(bad_bus_records.clone()),
             Box::new(bridge_users.clone()),
+            Box::new(auth_events.clone()),
         ] {
             registry.register(collector).expect("metric names are unique");
         }
@@ -172,6 +182,7 @@ impl Metrics {
             kafka_consumer_lag,
             bad_bus_records,
             bridge_users,
+            auth_events,
         }
     }
 

@@ -7,7 +7,7 @@
 use crate::collector::{CollectorActor, CollectorConfig, StopCollector};
 use crate::db_writer::{DbWriter, Flush};
 use crate::engine::{Engine, StartDemo, StopDemo};
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, Guard};
 use crate::ingest::IngestRouter;
 use crate::kafka_bridge::KafkaBridge;
 use crate::kafka_writer::{KafkaWriter, StopKafkaWriter};
@@ -17,6 +17,7 @@ use actix::prelude::*;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer};
 use anyhow::Context as _;
+use purplesector_engine::auth::AuthMode;
 use purplesector_engine::config::Settings;
 use purplesector_engine::kafka::BusProducer;
 use purplesector_engine::storage::{Store, LOCAL_USER};
@@ -74,6 +75,15 @@ impl Application {
         let acc_shared_memory = Some(settings.collect.acc_shared_memory.clone()).filter(|source| !source.is_empty());
         let roles = settings.roles()?;
         let kafka = settings.kafka_mode();
+        let guard = Arc::new(Guard::new(&settings)?);
+        if guard.mode == AuthMode::Accounts && (demo || !collect.is_empty()) {
+            anyhow::bail!(
+                "configuration error: `{}`: the built-in demo driver and sim collectors feed the local user, who \
+                 cannot sign in in accounts mode; sign in to the web app and start the demo there, or run \
+                 `purplesector collect SIM --server URL --token psi_...` with an ingest token",
+                if demo { "demo.enabled" } else { "collect.sims" }
+            );
+        }
         if kafka && demo {
             anyhow::bail!(
                 "configuration error: `demo.enabled`: the built-in demo driver runs in embedded mode; \
@@ -146,7 +156,8 @@ impl Application {
 
         let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
         let local_addr = listener.local_addr().context("reading the bound address")?;
-        let state = AppState { shared: shared.clone(), engine: engine.clone(), roles };
+        let state = AppState { shared: shared.clone(), engine: engine.clone(), roles, guard: guard.clone() };
+        let cors_origins = guard.cors_origins().to_vec();
         let app_web_dir = web_dir.clone().filter(|_| roles.api);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -154,6 +165,8 @@ impl Application {
                 // everything it logs.
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(actix_web::middleware::Compress::default())
+                .wrap(http::security_headers())
+                .wrap(http::cors(&cors_origins))
                 .configure(http::configure(state.clone(), app_web_dir.clone()))
         })
         // Shutdown is driven by `run_until_stopped`'s caller (the binary's signal

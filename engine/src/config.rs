@@ -6,7 +6,11 @@
 //! and finally command-line flags. A bad value fails at start with one line naming
 //! the key, so an operator never has to guess which setting is wrong.
 
+use crate::auth::{AuthMode, SignupPolicy};
 use crate::storage::DatabaseTarget;
+
+/// The shortest `auth.session_secret` accepted.
+const MIN_SECRET_CHARS: usize = 32;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,7 +27,46 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub collect: CollectSettings,
     pub kafka: KafkaSettings,
+    pub auth: AuthSettings,
     pub log: LogSettings,
+}
+
+/// Accounts (docs/accounts.md): who may call, and the limits that keep one caller
+/// from hurting the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// `auto` (accounts on a hosted setup: non-loopback bind, PostgreSQL or Kafka;
+    /// the local user otherwise), `local` or `accounts`.
+    pub mode: String,
+    /// The key under which session cookies, CSRF tokens and ingest tokens are kept and
+    /// checked; at least 32 characters; needed in accounts mode, the same in every
+    /// process of a deployment. Secret: redacted.
+    pub session_secret: String,
+    /// Who may sign up: `open`, `invite` (with an admin's invite code) or `closed`.
+    pub signup: String,
+    /// How long a login lasts, in hours.
+    pub session_ttl_hours: u64,
+    /// Login attempts allowed per client address per minute.
+    pub login_per_minute: u32,
+    /// Sign-ups allowed per client address per hour.
+    pub signup_per_hour: u32,
+    /// API requests allowed per user per minute.
+    pub api_per_minute: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            mode: "auto".into(),
+            session_secret: String::new(),
+            signup: "open".into(),
+            session_ttl_hours: 24 * 7,
+            login_per_minute: 10,
+            signup_per_hour: 20,
+            api_per_minute: 1200,
+        }
+    }
 }
 
 /// The scale-out transport. Empty `brokers` (the default) keeps the in-process bus;
@@ -178,6 +221,10 @@ pub struct ServerSettings {
     /// What this process runs, comma-separated: `ingest`, `bridge`, `writer`, `api`
     /// (or `all`). Anything but all of them needs Kafka.
     pub roles: String,
+    /// Other origins whose pages may call the API with credentials (CORS) and open
+    /// `/ws`, comma-separated (`https://app.example.com`); the server's own origin
+    /// always may.
+    pub cors_origins: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,6 +307,7 @@ impl Default for ServerSettings {
             workers: 0,
             shutdown_timeout_s: 10,
             roles: "all".into(),
+            cors_origins: String::new(),
         }
     }
 }
@@ -336,7 +384,7 @@ const CONVENTIONAL_ENV: &[(&str, &str)] = &[
 ];
 
 /// Keys whose values are secrets: shown as `<redacted>` by [`Settings::redacted`].
-const SECRET_KEYS: &[&str] = &["storage.database_url", "collect.token", "kafka.sasl_password"];
+const SECRET_KEYS: &[&str] = &["storage.database_url", "collect.token", "kafka.sasl_password", "auth.session_secret"];
 
 impl Settings {
     /// Loads and validates the settings from every layer.
@@ -440,6 +488,7 @@ impl Settings {
         }
         self.roles()?;
         self.validate_kafka()?;
+        self.validate_auth()?;
         let otlp = &self.log.otlp_endpoint;
         if !(otlp.is_empty() || otlp.starts_with("http://") || otlp.starts_with("https://")) {
             return Err(ConfigError::key("log.otlp_endpoint", format!("{otlp:?} is not an http(s):// URL")));
@@ -543,6 +592,101 @@ impl Settings {
             return Err(ConfigError::key("kafka.bridge_replay_ms", "must not be negative"));
         }
         Ok(())
+    }
+
+    /// Checks the `auth` section's values; whether the mode fits the deployment is
+    /// [`Settings::auth_mode`]'s question, asked by `serve` only (`migrate` and the
+    /// other tools need no secret).
+    fn validate_auth(&self) -> Result<(), ConfigError> {
+        if !["auto", "local", "accounts"].contains(&self.auth.mode.as_str()) {
+            return Err(ConfigError::key(
+                "auth.mode",
+                format!("{:?} is not `auto`, `local` or `accounts`", self.auth.mode),
+            ));
+        }
+        if SignupPolicy::parse(&self.auth.signup).is_none() {
+            return Err(ConfigError::key(
+                "auth.signup",
+                format!("{:?} is not `open`, `invite` or `closed`", self.auth.signup),
+            ));
+        }
+        let secret = &self.auth.session_secret;
+        if !secret.is_empty() && secret.chars().count() < MIN_SECRET_CHARS {
+            return Err(ConfigError::key(
+                "auth.session_secret",
+                format!("is too short: it needs at least {MIN_SECRET_CHARS} characters (e.g. `openssl rand -hex 32`)"),
+            ));
+        }
+        for (key, value) in [
+            ("auth.session_ttl_hours", self.auth.session_ttl_hours),
+            ("auth.login_per_minute", u64::from(self.auth.login_per_minute)),
+            ("auth.signup_per_hour", u64::from(self.auth.signup_per_hour)),
+            ("auth.api_per_minute", u64::from(self.auth.api_per_minute)),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::key(key, "must be at least 1"));
+            }
+        }
+        for origin in self.cors_origins() {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) || origin.ends_with('/') {
+                return Err(ConfigError::key(
+                    "server.cors_origins",
+                    format!("{origin:?} is not an origin like https://app.example.com"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether this deployment is hosted: reachable beyond this machine, or sharing a
+    /// database server or a Kafka cluster with other processes.
+    pub fn hosted(&self) -> bool {
+        let loopback = self.server_addr().map(|addr| addr.ip().is_loopback()).unwrap_or(false);
+        let postgres = matches!(self.database(), Ok(DatabaseTarget::Postgres(_)));
+        !loopback || postgres || self.kafka_mode()
+    }
+
+    /// The auth mode `serve` runs in. A hosted deployment cannot run as the local user,
+    /// and accounts need the secret key: both fail with the key to set.
+    pub fn auth_mode(&self) -> Result<AuthMode, ConfigError> {
+        let mode = match self.auth.mode.as_str() {
+            "local" if self.hosted() => {
+                return Err(ConfigError::key(
+                    "auth.mode",
+                    "`local` (no login) is only for a loopback bind with the embedded store and no Kafka; \
+                     this deployment is reachable or shared, so it needs `accounts` (or `auto`)",
+                ))
+            }
+            "local" => AuthMode::Local,
+            "accounts" => AuthMode::Accounts,
+            _ if self.hosted() => AuthMode::Accounts,
+            _ => AuthMode::Local,
+        };
+        if mode == AuthMode::Accounts && self.auth.session_secret.is_empty() {
+            return Err(ConfigError::key(
+                "auth.session_secret",
+                "accounts mode (hosted: a non-loopback bind, PostgreSQL or Kafka) needs a secret key of at least \
+                 32 characters: set PURPLESECTOR__AUTH__SESSION_SECRET (e.g. `openssl rand -hex 32`), the same in \
+                 every process",
+            ));
+        }
+        Ok(mode)
+    }
+
+    /// `server.cors_origins`, split.
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.server
+            .cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    /// `auth.signup`, parsed (validated at load).
+    pub fn signup_policy(&self) -> SignupPolicy {
+        SignupPolicy::parse(&self.auth.signup).unwrap_or(SignupPolicy::Closed)
     }
 
     /// The bind address, parsed.
@@ -689,11 +833,58 @@ mod tests {
             let settings = load(&[("DATABASE_URL", url)]).unwrap();
             assert_eq!(settings.database().unwrap().backend(), "postgres");
             let shown = settings.redacted();
-            assert!(shown.contains("<redacted>") && !shown.contains("secret"), "{shown}");
+            assert!(shown.contains("<redacted>") && !shown.contains("ps:secret"), "{shown}");
         }
         assert_eq!(load(&[]).unwrap().database().unwrap().backend(), "sqlite");
         let error = load(&[("DATABASE_URL", "mysql://ps:secret@db/ps")]).unwrap_err().to_string();
         assert!(error.contains("storage.database_url") && error.contains("`mysql:` is not supported"), "{error}");
         assert!(!error.contains("secret"), "{error}");
+    }
+
+    #[test]
+    fn the_auth_mode_follows_the_deployment() {
+        let secret = ("PURPLESECTOR__AUTH__SESSION_SECRET", "0123456789abcdef0123456789abcdef");
+        assert_eq!(load(&[]).unwrap().auth_mode().unwrap(), AuthMode::Local);
+        let hosted = [
+            vec![("PURPLESECTOR__SERVER__ADDR", "0.0.0.0:8080")],
+            vec![("DATABASE_URL", "postgres://db/ps")],
+            vec![("KAFKA_BROKERS", "kafka:9092")],
+        ];
+        for env in hosted {
+            let error = load(&env).unwrap().auth_mode().unwrap_err().to_string();
+            assert!(
+                error.contains("auth.session_secret") && error.contains("PURPLESECTOR__AUTH__SESSION_SECRET"),
+                "{error}"
+            );
+            let mut with_secret = env.clone();
+            with_secret.push(secret);
+            assert_eq!(load(&with_secret).unwrap().auth_mode().unwrap(), AuthMode::Accounts, "{env:?}");
+            let mut local = with_secret.clone();
+            local.push(("PURPLESECTOR__AUTH__MODE", "local"));
+            let error = load(&local).unwrap().auth_mode().unwrap_err().to_string();
+            assert!(error.contains("auth.mode"), "{error}");
+        }
+        let forced = load(&[("PURPLESECTOR__AUTH__MODE", "accounts"), secret]).unwrap();
+        assert_eq!(forced.auth_mode().unwrap(), AuthMode::Accounts);
+    }
+
+    #[test]
+    fn bad_auth_values_name_their_key() {
+        for (key, value, named) in [
+            ("PURPLESECTOR__AUTH__MODE", "open", "auth.mode"),
+            ("PURPLESECTOR__AUTH__SIGNUP", "maybe", "auth.signup"),
+            ("PURPLESECTOR__AUTH__SESSION_SECRET", "short", "auth.session_secret"),
+            ("PURPLESECTOR__AUTH__LOGIN_PER_MINUTE", "0", "auth.login_per_minute"),
+            ("PURPLESECTOR__SERVER__CORS_ORIGINS", "app.example.com", "server.cors_origins"),
+        ] {
+            let error = load(&[(key, value)]).unwrap_err().to_string();
+            assert!(error.contains(named), "{key}={value}: {error}");
+        }
+        let settings =
+            load(&[("PURPLESECTOR__SERVER__CORS_ORIGINS", "https://a.example, http://b.example:3000")]).unwrap();
+        assert_eq!(settings.cors_origins(), vec!["https://a.example", "http://b.example:3000"]);
+        let shown =
+            load(&[("PURPLESECTOR__AUTH__SESSION_SECRET", "0123456789abcdef0123456789abcdef")]).unwrap().redacted();
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
     }
 }

@@ -4,6 +4,7 @@
 //! `purplesector-actors` is a thin layer over these plain functions and types.
 
 pub mod analysis;
+pub mod auth;
 pub mod channels;
 pub mod config;
 pub mod demo;

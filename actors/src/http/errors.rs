@@ -18,6 +18,21 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     Unavailable(String),
+    /// No valid session or token (401 `unauthenticated`): the web app shows its login page.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// A login with a wrong username or password (401, one answer for both).
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// Signed in, but not allowed: CSRF, origin, role (403 with its own code).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// A name already taken (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Over a rate limit (429, `Retry-After`).
+    #[error("{message}")]
+    RateLimited { message: String, retry_after_s: u64 },
     #[error("internal error")]
     Internal,
 }
@@ -30,6 +45,11 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Unprocessable(_) => "cannot_analyse",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::Forbidden { code, .. } => code,
+            ApiError::Conflict(_) => "conflict",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal => "internal",
         }
     }
@@ -43,13 +63,20 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({"error": {"code": self.code(), "message": self.to_string()}}))
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::RateLimited { retry_after_s, .. } = self {
+            response.insert_header(("Retry-After", retry_after_s.to_string()));
+        }
+        response.json(serde_json::json!({"error": {"code": self.code(), "message": self.to_string()}}))
     }
 }
 

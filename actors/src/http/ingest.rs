@@ -7,9 +7,10 @@
 //! and the connection stays open; the frames of other requests are not affected.
 //!
 //! The user is the caller's (the local user in local mode; the ingest token's
-//! owner once accounts exist), never a field of the payload.
+//! owner in accounts mode), never a field of the payload. A token revoked while its
+//! connection is open closes the connection within [`TOKEN_RECHECK`].
 
-use super::{AppState, Caller};
+use super::{AppState, IngestCaller};
 use crate::ingest::{EndIngestSession, IngestBatch, IngestFailure, IngestRouter};
 use actix::Actor;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,18 +18,22 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt;
 use prost::Message;
 use purplesector_proto::v1::{ingest_request, ingest_response, Error, IngestAck, IngestRequest, IngestResponse, Pong};
+use std::time::Duration;
 use tracing::Instrument;
+
+/// How often an open connection checks that its ingest token is still unrevoked.
+const TOKEN_RECHECK: Duration = Duration::from_secs(10);
 
 pub(super) async fn connect(
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: IngestCaller,
 ) -> Result<HttpResponse, actix_web::Error> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let max_bytes = state.shared.settings.stream.max_ingest_message_bytes;
     let stream = stream.max_frame_size(max_bytes).aggregate_continuations().max_continuation_size(max_bytes);
-    let router = IngestRouter::for_producer(caller.0, state.shared.clone(), state.engine.clone()).start();
+    let router = IngestRouter::for_producer(caller.user, state.shared.clone(), state.engine.clone()).start();
     let shared = state.shared.clone();
     actix_rt::spawn(async move {
         let mut session = session;
@@ -39,6 +44,7 @@ pub(super) async fn connect(
         };
         let mut logged_bad = false;
         let mut shutdown = shared.shutdown.subscribe();
+        let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + TOKEN_RECHECK, TOKEN_RECHECK);
         loop {
             // Requests in progress finish; at shutdown the collector is told to go
             // away (it keeps what was not acknowledged and sends it to the next engine).
@@ -52,13 +58,26 @@ pub(super) async fn connect(
                     let _ = session.close(Some(reason)).await;
                     return;
                 }
+                _ = recheck.tick(), if caller.token_id.is_some() => {
+                    let store = shared.store.clone();
+                    let id = caller.token_id.unwrap_or_default();
+                    // A store that does not answer keeps the connection (it is checked again).
+                    if let Ok(Ok(false)) = tokio::task::spawn_blocking(move || store.api_token_active(id)).await {
+                        shared.metrics.auth_events.with_label_values(&["ingest_token_revoked_open"]).inc();
+                        tracing::info!(target: "purplesector::security", event = "ingest_token_revoked_open", user = caller.user.0, "closing an ingest connection whose token was revoked");
+                        let reason = CloseReason { code: CloseCode::Policy, description: Some("ingest token revoked".into()) };
+                        let _ = session.close(Some(reason)).await;
+                        return;
+                    }
+                    continue;
+                }
             };
             let reply = match item {
                 Ok(AggregatedMessage::Binary(bytes)) => match IngestRequest::decode(bytes) {
                     Ok(IngestRequest { payload: Some(ingest_request::Payload::Batch(batch)) }) => {
                         let span = tracing::debug_span!(
                             "ingest_batch",
-                            user = caller.0 .0,
+                            user = caller.user.0,
                             session = %batch.session_id,
                             frames = batch.frames.len()
                         );

@@ -1,18 +1,22 @@
 //! The HTTP surface: REST under `/api`, the browser stream at `/ws`, health and
 //! metrics, and the web app at `/`.
 
+mod accounts;
 mod analysis;
 mod caller;
 mod errors;
+mod guard;
 mod health;
 mod ingest;
 mod laps;
 mod sessions;
+mod tokens;
 mod web_app;
 mod ws;
 
-pub use caller::Caller;
+pub use caller::{Caller, IngestCaller, SignedIn};
 pub use errors::ApiError;
+pub use guard::{security_headers, Guard};
 pub use web_app::locate_web_dir;
 
 use crate::engine::Engine;
@@ -21,6 +25,7 @@ use actix::Addr;
 use actix_web::web;
 use purplesector_engine::config::Roles;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Largest JSON request body accepted by the REST API.
 const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
@@ -32,6 +37,8 @@ pub struct AppState {
     pub engine: Addr<Engine>,
     /// Which routes this process serves (`server.roles`).
     pub roles: Roles,
+    /// Who may call (auth mode, secret key, limits).
+    pub guard: Arc<Guard>,
 }
 
 /// Registers every route on an actix-web `App`.
@@ -55,6 +62,8 @@ pub fn configure(state: AppState, web_dir: Option<PathBuf>) -> impl FnOnce(&mut 
         if roles.api {
             config.service(
                 web::scope("/api")
+                    .configure(accounts::routes)
+                    .configure(tokens::routes)
                     .configure(sessions::routes)
                     .configure(laps::routes)
                     .configure(analysis::routes)
@@ -63,4 +72,20 @@ pub fn configure(state: AppState, web_dir: Option<PathBuf>) -> impl FnOnce(&mut 
             web_app::configure(config, web_dir);
         }
     }
+}
+
+/// CORS for the origins in `server.cors_origins` (with credentials, the CSRF header
+/// allowed); none configured, no CORS headers at all. Requests from other origins are
+/// refused by the origin check of the extractors, not here.
+pub fn cors(origins: &[String]) -> actix_web::middleware::Condition<actix_cors::Cors> {
+    let mut cors = actix_cors::Cors::default().block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    let cors = cors
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers(["content-type", "accept", guard::CSRF_HEADER])
+        .supports_credentials()
+        .max_age(3600);
+    actix_web::middleware::Condition::new(!origins.is_empty(), cors)
 }

@@ -17,6 +17,8 @@ pub(super) async fn connect(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, actix_web::Error> {
+    // A page of another site could otherwise open the stream with the user's cookie.
+    state.guard.check_origin(&req, true)?;
     let format = match query.format.as_deref() {
         None | Some("protobuf") | Some("binary") => WireFormat::Protobuf,
         Some("json") => WireFormat::Json,

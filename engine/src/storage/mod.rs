@@ -191,6 +191,9 @@ macro_rules! dispatch {
     };
 }
 
+mod accounts;
+pub use accounts::{Account, ApiToken, SignupOutcome, SignupRules, ROLE_ADMIN, ROLE_USER, SCOPE_INGEST};
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("backend", &self.backend()).field("location", &self.location()).finish()

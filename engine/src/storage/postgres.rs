@@ -49,6 +49,8 @@ use super::rows::{FrameRow, LapRow, NewLapRow, SessionRow};
 use super::schema::{laps, sessions, telemetry_frames, users};
 use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap, NewSession, StoreError, UserId};
 
+mod accounts;
+
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Worker threads of the store's own runtime: the work on it is waiting on sockets

@@ -55,5 +55,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        scope -> Text,
+        created_at_ms -> BigInt,
+        last_used_at_ms -> Nullable<BigInt>,
+        revoked_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    auth_sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at_ms -> BigInt,
+        expires_at_ms -> BigInt,
+        revoked_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    invites (code_hash) {
+        code_hash -> Text,
+        created_by -> BigInt,
+        created_at_ms -> BigInt,
+        expires_at_ms -> BigInt,
+        used_by -> Nullable<BigInt>,
+        used_at_ms -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(laps -> sessions (session_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, laps, telemetry_frames);
+diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    laps,
+    telemetry_frames,
+    api_tokens,
+    auth_sessions,
+    invites
+);

@@ -20,6 +20,8 @@ use super::rows::{FrameRow, LapRow, NewFrameRow, NewLapRow, SessionRow};
 use super::schema::{laps, sessions, telemetry_frames, users};
 use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap, NewSession, StoreError, UserId};
 
+mod accounts;
+
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 
 /// SQLite limits bound parameters per statement; six columns per frame row.

@@ -148,7 +148,101 @@ on_both_backends!(
     another_users_rows_are_unreachable,
     deleting_a_session_removes_its_laps_and_frames,
     data_survives_reopening,
+    the_first_account_is_the_admin_and_names_are_unique,
+    invites_are_needed_once_there_is_an_admin_and_work_once,
+    auth_sessions_expire_and_are_revoked,
+    api_tokens_are_scoped_to_their_owner_and_revocable,
 );
+
+fn rules(invite: Option<&str>, invite_required: bool) -> SignupRules<'_> {
+    SignupRules { invite_digest: invite, invite_required, now_ms: now_ms() }
+}
+
+fn created(outcome: SignupOutcome) -> Account {
+    match outcome {
+        SignupOutcome::Created(account) => account,
+        other => panic!("expected an account, got {other:?}"),
+    }
+}
+
+fn the_first_account_is_the_admin_and_names_are_unique(kind: Kind) {
+    let store = fresh(kind);
+    let alice = created(store.create_account("alice", "$argon2id$a", rules(None, false)).unwrap());
+    let bob = created(store.create_account("bob", "$argon2id$b", rules(None, false)).unwrap());
+    assert!(alice.is_admin(), "the local user has no password: alice is the first account");
+    assert_eq!(bob.role, ROLE_USER);
+    assert_ne!(alice.id, LOCAL_USER);
+    assert_eq!(store.create_account("alice", "$argon2id$c", rules(None, false)).unwrap(), SignupOutcome::UsernameTaken);
+    assert_eq!(store.create_account("local", "$argon2id$c", rules(None, false)).unwrap(), SignupOutcome::UsernameTaken);
+    assert_eq!(store.account_by_name("alice").unwrap().unwrap(), alice);
+    assert_eq!(store.account(bob.id).unwrap().unwrap().username, "bob");
+    assert!(store.account_by_name("carol").unwrap().is_none());
+    store.set_password_hash(bob.id, "$argon2id$new").unwrap();
+    assert_eq!(store.account(bob.id).unwrap().unwrap().password_hash.as_deref(), Some("$argon2id$new"));
+}
+
+fn invites_are_needed_once_there_is_an_admin_and_work_once(kind: Kind) {
+    let store = fresh(kind);
+    let admin = created(store.create_account("admin", "$h", rules(None, true)).unwrap());
+    assert!(admin.is_admin(), "the first account needs no invite");
+    assert_eq!(store.create_account("bob", "$h", rules(None, true)).unwrap(), SignupOutcome::InviteInvalid);
+    assert_eq!(store.create_account("bob", "$h", rules(Some("unknown"), true)).unwrap(), SignupOutcome::InviteInvalid);
+    store.create_invite(admin.id, "invite-1", now_ms() + 60_000).unwrap();
+    store.create_invite(admin.id, "invite-old", now_ms() - 1).unwrap();
+    assert_eq!(
+        store.create_account("bob", "$h", rules(Some("invite-old"), true)).unwrap(),
+        SignupOutcome::InviteInvalid
+    );
+    let bob = created(store.create_account("bob", "$h", rules(Some("invite-1"), true)).unwrap());
+    assert_eq!(bob.role, ROLE_USER);
+    assert_eq!(
+        store.create_account("carol", "$h", rules(Some("invite-1"), true)).unwrap(),
+        SignupOutcome::InviteInvalid
+    );
+}
+
+fn auth_sessions_expire_and_are_revoked(kind: Kind) {
+    let store = fresh(kind);
+    let alice = created(store.create_account("alice", "$h", rules(None, false)).unwrap());
+    let now = now_ms();
+    store.create_auth_session("s1", alice.id, now + 60_000).unwrap();
+    store.create_auth_session("s2", alice.id, now + 60_000).unwrap();
+    store.create_auth_session("s3", alice.id, now + 60_000).unwrap();
+    store.create_auth_session("old", alice.id, now - 1).unwrap();
+    assert_eq!(store.auth_session_account("s1", now).unwrap().unwrap().id, alice.id);
+    assert!(store.auth_session_account("old", now).unwrap().is_none(), "expired");
+    assert!(store.auth_session_account("s1", now + 60_000).unwrap().is_none(), "expired later");
+    assert!(store.auth_session_account("nope", now).unwrap().is_none());
+    assert!(store.revoke_auth_session("s1").unwrap());
+    assert!(!store.revoke_auth_session("s1").unwrap(), "already revoked");
+    assert!(store.auth_session_account("s1", now).unwrap().is_none());
+    assert_eq!(store.revoke_auth_sessions_except(alice.id, "s2").unwrap(), 2, "s3 and the expired one");
+    assert!(store.auth_session_account("s2", now).unwrap().is_some());
+    assert!(store.auth_session_account("s3", now).unwrap().is_none());
+}
+
+fn api_tokens_are_scoped_to_their_owner_and_revocable(kind: Kind) {
+    let store = fresh(kind);
+    let alice = created(store.create_account("alice", "$h", rules(None, false)).unwrap());
+    let bob = created(store.create_account("bob", "$h", rules(None, false)).unwrap());
+    let rig = store.create_api_token(alice.id, "rig", "digest-a", SCOPE_INGEST).unwrap();
+    assert_eq!(
+        (rig.name.as_str(), rig.scope.as_str(), rig.last_used_at_ms, rig.revoked_at_ms),
+        ("rig", "ingest", None, None)
+    );
+    assert_eq!(store.list_api_tokens(alice.id).unwrap(), vec![rig.clone()]);
+    assert!(store.list_api_tokens(bob.id).unwrap().is_empty());
+    assert!(store.use_api_token("digest-a", "other-scope", now_ms()).unwrap().is_none());
+    let used = store.use_api_token("digest-a", SCOPE_INGEST, 1234).unwrap().unwrap();
+    assert_eq!((used.id, used.user_id, used.last_used_at_ms), (rig.id, alice.id, Some(1234)));
+    assert_eq!(store.list_api_tokens(alice.id).unwrap()[0].last_used_at_ms, Some(1234));
+    assert!(store.revoke_api_token(bob.id, rig.id).unwrap().is_none(), "bob cannot revoke alice's token");
+    assert!(store.api_token_active(rig.id).unwrap());
+    let revoked = store.revoke_api_token(alice.id, rig.id).unwrap().unwrap();
+    assert!(revoked.revoked_at_ms.is_some());
+    assert!(!store.api_token_active(rig.id).unwrap());
+    assert!(store.use_api_token("digest-a", SCOPE_INGEST, now_ms()).unwrap().is_none(), "revoked");
+}
 
 fn new_session(id: &str) -> NewSession {
     NewSession {
@@ -415,11 +509,14 @@ fn database_urls_pick_the_backend() {
     assert!(error.contains("not a valid PostgreSQL URL") && !error.contains("secret"), "{error}");
 }
 
+/// Migrations under `migrations/postgres`: init, accounts.
+const MIGRATION_COUNT: usize = 2;
+
 #[test]
 fn postgres_migrations_run_once_on_a_fresh_database() {
     let db = PgTestDb::create();
     let store = Store::connect_url(&db.url, Path::new("unused")).unwrap();
-    assert_eq!(store.migrate().unwrap(), 1, "the init migration");
+    assert_eq!(store.migrate().unwrap(), MIGRATION_COUNT, "every migration, once");
     assert_eq!(store.migrate().unwrap(), 0);
     assert_eq!(Store::open_url(&db.url, Path::new("unused")).unwrap().migrate().unwrap(), 0);
     assert!(store.location().ends_with(&format!("/{}", db.name)), "{}", store.location());
@@ -432,7 +529,7 @@ fn postgres_migrations_from_processes_starting_together_apply_once() {
     let handles: Vec<_> =
         stores.into_iter().map(|store| std::thread::spawn(move || store.migrate().unwrap())).collect();
     let applied: Vec<usize> = handles.into_iter().map(|handle| handle.join().unwrap()).collect();
-    assert_eq!(applied.iter().sum::<usize>(), 1, "{applied:?}");
+    assert_eq!(applied.iter().sum::<usize>(), MIGRATION_COUNT, "{applied:?}");
 }
 
 #[test]

@@ -1,0 +1,295 @@
+//! `/api/auth/...` and `/api/admin/...`: sign-up, login, logout, password change,
+//! who am I, and invite codes (docs/accounts.md).
+//!
+//! Passwords are hashed and checked on blocking threads (argon2 is slow on purpose).
+//! A login for an unknown user costs the same as one with a wrong password and gets
+//! the same answer. Every outcome is a security event (user and address, no secret).
+
+use super::caller::{identify, security_event, SignedIn};
+use super::guard::{client_address, is_https, CSRF_COOKIE, SESSION_COOKIE};
+use super::{ApiError, AppState};
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::{web, HttpRequest, HttpResponse};
+use purplesector_engine::auth::{
+    dummy_hash, hash_password, validate_password, validate_username, verify_password, AuthMode, SignupPolicy,
+    INVITE_PREFIX, SESSION_PREFIX,
+};
+use purplesector_engine::storage::{now_ms, Account, SignupOutcome, SignupRules, LOCAL_USER};
+use serde::{Deserialize, Serialize};
+
+/// How long an invite code stays usable.
+const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+
+pub(super) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/auth/me", web::get().to(me))
+        .route("/auth/signup", web::post().to(signup))
+        .route("/auth/login", web::post().to(login))
+        .route("/auth/logout", web::post().to(logout))
+        .route("/auth/password", web::post().to(change_password))
+        .route("/admin/invites", web::post().to(create_invite));
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct UserView {
+    id: i64,
+    username: String,
+    role: String,
+}
+
+impl From<&Account> for UserView {
+    fn from(account: &Account) -> Self {
+        UserView { id: account.id.0, username: account.username.clone(), role: account.role.clone() }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SignedInView {
+    user: UserView,
+    csrf_token: String,
+}
+
+async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let guard = &state.guard;
+    let signup = guard.signup.name();
+    if guard.mode == AuthMode::Local {
+        let user = UserView { id: LOCAL_USER.0, username: "local".into(), role: "admin".into() };
+        return Ok(HttpResponse::Ok()
+            .json(serde_json::json!({"mode": "local", "signup": signup, "user": user, "csrf_token": null})));
+    }
+    let found = identify(&req, &state).await?;
+    let keys = guard.keys()?;
+    let (user, csrf) = match &found {
+        Some(signed_in) => (Some(UserView::from(&signed_in.account)), Some(keys.csrf_token(&signed_in.session_digest))),
+        None => (None, None),
+    };
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({"mode": "accounts", "signup": signup, "user": user, "csrf_token": csrf})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    username: String,
+    password: String,
+    #[serde(default)]
+    invite: Option<String>,
+}
+
+/// Starts a browser session for `account`: the row, both cookies, the answer.
+async fn start_session(
+    req: &HttpRequest,
+    state: &AppState,
+    account: &Account,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let keys = state.guard.keys()?;
+    let session = keys.generate(SESSION_PREFIX);
+    let ttl = state.guard.session_ttl;
+    let expires_at_ms = now_ms().saturating_add(ttl.as_millis().min(i64::MAX as u128) as i64);
+    let store = state.shared.store.clone();
+    let (digest, user) = (session.digest.clone(), account.id);
+    web::block(move || store.create_auth_session(&digest, user, expires_at_ms)).await??;
+    let csrf = keys.csrf_token(&session.digest);
+    let max_age = time::Duration::seconds(ttl.as_secs().min(i64::MAX as u64) as i64);
+    let secure = is_https(req);
+    let session_cookie = Cookie::build(SESSION_COOKIE, session.secret)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(max_age)
+        .finish();
+    // Readable by the web app, which echoes it in X-CSRF-Token; useless to another site.
+    let csrf_cookie = Cookie::build(CSRF_COOKIE, csrf.clone())
+        .path("/")
+        .http_only(false)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(max_age)
+        .finish();
+    Ok(HttpResponse::build(status)
+        .cookie(session_cookie)
+        .cookie(csrf_cookie)
+        .json(SignedInView { user: UserView::from(account), csrf_token: csrf }))
+}
+
+fn accounts_only(state: &AppState) -> Result<(), ApiError> {
+    match state.guard.mode {
+        AuthMode::Accounts => Ok(()),
+        AuthMode::Local => Err(ApiError::NotFound("this server runs in local mode: it has no accounts".into())),
+    }
+}
+
+async fn signup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
+    accounts_only(&state)?;
+    let guard = &state.guard;
+    guard.check_origin(&req, false)?;
+    let metrics = &state.shared.metrics;
+    guard
+        .limit_signup(client_address(&req))
+        .inspect_err(|_| security_event(metrics, "signup_rate_limited", None, &req))?;
+    if guard.signup == SignupPolicy::Closed {
+        return Err(ApiError::Forbidden {
+            code: "signup_closed",
+            message: "sign-up is closed on this server: ask its operator for an account".into(),
+        });
+    }
+    let Credentials { username, password, invite } = body.into_inner();
+    validate_username(&username).map_err(ApiError::BadRequest)?;
+    validate_password(&password).map_err(ApiError::BadRequest)?;
+    let keys = guard.keys()?;
+    let invite_digest = invite.as_deref().map(str::trim).filter(|code| !code.is_empty()).map(|code| keys.digest(code));
+    let invite_required = guard.signup == SignupPolicy::Invite;
+    if !invite_required && invite_digest.is_some() {
+        return Err(ApiError::BadRequest("sign-up is open on this server: leave the invite code out".into()));
+    }
+    let store = state.shared.store.clone();
+    let name = username.clone();
+    let outcome = web::block(move || {
+        let hash = hash_password(&password).map_err(|error| {
+            tracing::error!(%error, "password hashing failed");
+            ApiError::Internal
+        })?;
+        let rules = SignupRules { invite_digest: invite_digest.as_deref(), invite_required, now_ms: now_ms() };
+        Ok::<_, ApiError>(store.create_account(&name, &hash, rules)?)
+    })
+    .await??;
+    match outcome {
+        SignupOutcome::Created(account) => {
+            security_event(metrics, "signup", Some(account.id), &req);
+            start_session(&req, &state, &account, actix_web::http::StatusCode::CREATED).await
+        }
+        SignupOutcome::UsernameTaken => Err(ApiError::Conflict(format!("the username {username} is taken"))),
+        SignupOutcome::InviteInvalid => {
+            security_event(metrics, "signup_invite_refused", None, &req);
+            Err(ApiError::Forbidden {
+                code: "invite",
+                message: "sign-up needs a valid invite code: it is missing, unknown, used or expired".into(),
+            })
+        }
+    }
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
+    accounts_only(&state)?;
+    let guard = &state.guard;
+    guard.check_origin(&req, false)?;
+    let metrics = &state.shared.metrics;
+    // Counted before the password is checked: a brute force is slowed whether its
+    // guesses are right or wrong, and costs no argon2 time once limited.
+    guard
+        .limit_login(client_address(&req))
+        .inspect_err(|_| security_event(metrics, "login_rate_limited", None, &req))?;
+    let Credentials { username, password, .. } = body.into_inner();
+    if username.len() > 64 || password.chars().count() > purplesector_engine::auth::MAX_PASSWORD_CHARS {
+        security_event(metrics, "login_failed", None, &req);
+        return Err(ApiError::InvalidCredentials);
+    }
+    let store = state.shared.store.clone();
+    let account = web::block(move || {
+        let account = store.account_by_name(&username)?;
+        let hash = account.as_ref().and_then(|account| account.password_hash.clone());
+        // An unknown user (or one without a password) costs one argon2 check too.
+        let matches = verify_password(&password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some();
+        Ok::<_, ApiError>(account.filter(|_| matches))
+    })
+    .await??;
+    match account {
+        Some(account) => {
+            security_event(metrics, "login", Some(account.id), &req);
+            start_session(&req, &state, &account, actix_web::http::StatusCode::OK).await
+        }
+        None => {
+            security_event(metrics, "login_failed", None, &req);
+            Err(ApiError::InvalidCredentials)
+        }
+    }
+}
+
+/// Cookies that replace the session's, expired.
+fn cleared(name: &'static str, http_only: bool) -> Cookie<'static> {
+    Cookie::build(name, "")
+        .path("/")
+        .http_only(http_only)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::ZERO)
+        .finish()
+}
+
+async fn logout(req: HttpRequest, state: web::Data<AppState>, signed_in: SignedIn) -> Result<HttpResponse, ApiError> {
+    let store = state.shared.store.clone();
+    let digest = signed_in.session_digest.clone();
+    web::block(move || store.revoke_auth_session(&digest)).await??;
+    security_event(&state.shared.metrics, "logout", Some(signed_in.account.id), &req);
+    Ok(HttpResponse::NoContent().cookie(cleared(SESSION_COOKIE, true)).cookie(cleared(CSRF_COOKIE, false)).finish())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let metrics = &state.shared.metrics;
+    let PasswordChange { current_password, new_password } = body.into_inner();
+    validate_password(&new_password).map_err(ApiError::BadRequest)?;
+    // A session someone else picked up must not be enough to lock its owner out.
+    state.guard.limit_login(client_address(&req))?;
+    let store = state.shared.store.clone();
+    let account = signed_in.account.clone();
+    let keep = signed_in.session_digest.clone();
+    let changed = web::block(move || {
+        let current = account.password_hash.as_deref().unwrap_or(dummy_hash());
+        if !verify_password(&current_password, current) {
+            return Ok::<_, ApiError>(false);
+        }
+        let hash = hash_password(&new_password).map_err(|_| ApiError::Internal)?;
+        store.set_password_hash(account.id, &hash)?;
+        store.revoke_auth_sessions_except(account.id, &keep)?;
+        Ok(true)
+    })
+    .await??;
+    if !changed {
+        security_event(metrics, "password_change_refused", Some(signed_in.account.id), &req);
+        // Not 401: the session is fine, only the password typed is wrong.
+        return Err(ApiError::Forbidden { code: "wrong_password", message: "the current password is wrong".into() });
+    }
+    security_event(metrics, "password_changed", Some(signed_in.account.id), &req);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn create_invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+) -> Result<HttpResponse, ApiError> {
+    if !signed_in.account.is_admin() {
+        return Err(ApiError::Forbidden {
+            code: "admin_only",
+            message: "only an admin can create invite codes".into(),
+        });
+    }
+    let invite = state.guard.keys()?.generate(INVITE_PREFIX);
+    let expires_at_ms = now_ms() + INVITE_TTL_MS;
+    let store = state.shared.store.clone();
+    let (digest, admin) = (invite.digest.clone(), signed_in.account.id);
+    web::block(move || store.create_invite(admin, &digest, expires_at_ms)).await??;
+    security_event(&state.shared.metrics, "invite_created", Some(admin), &req);
+    Ok(HttpResponse::Created().json(serde_json::json!({"code": invite.secret, "expires_at_ms": expires_at_ms})))
+}

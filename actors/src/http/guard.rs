@@ -1,0 +1,161 @@
+//! How this process decides who is calling (docs/accounts.md): the auth mode, the
+//! secret key, the rate limiters, the origin check and the security headers. Built
+//! once at start and shared by every worker; the extractors in `caller.rs` use it.
+
+use super::ApiError;
+use actix_web::http::Method;
+use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use purplesector_engine::auth::{AuthMode, Keys, SignupPolicy};
+use purplesector_engine::config::{ConfigError, Settings};
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// Name of the session cookie (HttpOnly) and of its CSRF companion (readable by the page).
+pub const SESSION_COOKIE: &str = "ps_session";
+pub const CSRF_COOKIE: &str = "ps_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Keys a limiter tracks before it forgets the ones that are back to full.
+const LIMITER_MAX_KEYS: usize = 10_000;
+
+/// The process's auth setup.
+pub struct Guard {
+    pub mode: AuthMode,
+    /// `Some` in accounts mode.
+    pub keys: Option<Keys>,
+    pub signup: SignupPolicy,
+    pub session_ttl: Duration,
+    cors_origins: Vec<String>,
+    login: Limiter<IpAddr>,
+    signups: Limiter<IpAddr>,
+    api: Limiter<i64>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard").field("mode", &self.mode).field("signup", &self.signup).finish_non_exhaustive()
+    }
+}
+
+impl Guard {
+    /// From the settings; fails (naming the key) where `Settings::auth_mode` does.
+    pub fn new(settings: &Settings) -> Result<Guard, ConfigError> {
+        let mode = settings.auth_mode()?;
+        let per = |count: u32| NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
+        Ok(Guard {
+            mode,
+            keys: (mode == AuthMode::Accounts).then(|| Keys::new(&settings.auth.session_secret)),
+            signup: settings.signup_policy(),
+            session_ttl: Duration::from_secs(settings.auth.session_ttl_hours.saturating_mul(3600)),
+            cors_origins: settings.cors_origins(),
+            login: Limiter::new(Quota::per_minute(per(settings.auth.login_per_minute))),
+            signups: Limiter::new(Quota::per_hour(per(settings.auth.signup_per_hour))),
+            api: Limiter::new(Quota::per_minute(per(settings.auth.api_per_minute))),
+        })
+    }
+
+    /// The secret key; accounts mode only (callers check the mode first).
+    pub fn keys(&self) -> Result<&Keys, ApiError> {
+        self.keys.as_ref().ok_or(ApiError::NotFound("this server runs in local mode: it has no accounts".into()))
+    }
+
+    pub fn limit_login(&self, address: IpAddr) -> Result<(), ApiError> {
+        self.login.check(address, "too many login attempts from this address")
+    }
+
+    pub fn limit_signup(&self, address: IpAddr) -> Result<(), ApiError> {
+        self.signups.check(address, "too many sign-ups from this address")
+    }
+
+    pub fn limit_api(&self, user: i64) -> Result<(), ApiError> {
+        self.api.check(user, "too many requests")
+    }
+
+    /// Refuses a state-changing request, or a WebSocket upgrade, sent by a page of
+    /// another origin (the browser says so in `Origin`): the server's own origin and
+    /// `server.cors_origins` are allowed; a request without `Origin` is no browser's
+    /// cross-site request.
+    pub fn check_origin(&self, req: &HttpRequest, websocket: bool) -> Result<(), ApiError> {
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        if safe && !websocket {
+            return Ok(());
+        }
+        let Some(origin) = req.headers().get("origin").and_then(|value| value.to_str().ok()) else {
+            return Ok(());
+        };
+        let info = req.connection_info();
+        let own = [format!("http://{}", info.host()), format!("https://{}", info.host())];
+        if own.iter().any(|allowed| allowed == origin) || self.cors_origins.iter().any(|allowed| allowed == origin) {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden {
+            code: "origin",
+            message: format!("requests from {origin} are not allowed (server.cors_origins)"),
+        })
+    }
+
+    /// The configured extra origins (CORS).
+    pub fn cors_origins(&self) -> &[String] {
+        &self.cors_origins
+    }
+}
+
+/// Whether the request came over HTTPS, directly or through a proxy that says so:
+/// the session cookie is then `Secure`.
+pub fn is_https(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
+/// The client's address, for per-address limits and security logs: the peer, or
+/// the first `X-Forwarded-For` / `Forwarded` address when the server runs behind a
+/// proxy (actix's `realip_remote_addr`). Unknown addresses share one bucket.
+pub fn client_address(req: &HttpRequest) -> IpAddr {
+    let info = req.connection_info();
+    info.realip_remote_addr()
+        .and_then(|address| {
+            address.parse::<IpAddr>().ok().or_else(|| address.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        })
+        .or_else(|| req.peer_addr().map(|peer| peer.ip()))
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// A keyed token bucket (governor) that forgets idle keys when it grows, so an
+/// attacker cycling addresses cannot grow it without bound.
+struct Limiter<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: Hash + Eq + Clone> Limiter<K> {
+    fn new(quota: Quota) -> Self {
+        Limiter { limiter: RateLimiter::keyed(quota) }
+    }
+
+    fn check(&self, key: K, what: &str) -> Result<(), ApiError> {
+        if self.limiter.len() > LIMITER_MAX_KEYS {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let retry_after_s = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            ApiError::RateLimited { message: format!("{what}: try again in {retry_after_s} s"), retry_after_s }
+        })
+    }
+}
+
+/// The headers every response carries: the web app loads only from this origin,
+/// may not be framed, and types are not sniffed.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+             connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+}

@@ -1,0 +1,80 @@
+//! `/api/tokens`: the ingest tokens a user's collectors present (docs/accounts.md).
+//! A token's secret is shown once, when it is created; the store keeps its HMAC.
+
+use super::caller::{security_event, SignedIn};
+use super::{ApiError, AppState};
+use actix_web::{web, HttpRequest, HttpResponse};
+use purplesector_engine::auth::{validate_token_name, INGEST_TOKEN_PREFIX};
+use purplesector_engine::storage::SCOPE_INGEST;
+use serde::Deserialize;
+
+/// Unrevoked tokens one user may hold: one per rig is a handful, and the bound keeps
+/// a script gone wrong from filling the table.
+const MAX_ACTIVE_TOKENS: usize = 50;
+
+pub(super) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/tokens", web::get().to(list))
+        .route("/tokens", web::post().to(create))
+        .route("/tokens/{id}", web::delete().to(revoke));
+}
+
+async fn list(state: web::Data<AppState>, signed_in: SignedIn) -> Result<HttpResponse, ApiError> {
+    let store = state.shared.store.clone();
+    let tokens = web::block(move || store.list_api_tokens(signed_in.account.id)).await??;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tokens": tokens })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    name: String,
+}
+
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    body: web::Json<NewToken>,
+) -> Result<HttpResponse, ApiError> {
+    let name = body.into_inner().name;
+    validate_token_name(&name).map_err(ApiError::BadRequest)?;
+    let name = name.trim().to_string();
+    let secret = state.guard.keys()?.generate(INGEST_TOKEN_PREFIX);
+    let store = state.shared.store.clone();
+    let user = signed_in.account.id;
+    let digest = secret.digest.clone();
+    let token = web::block(move || {
+        let active = store.list_api_tokens(user)?.iter().filter(|token| token.revoked_at_ms.is_none()).count();
+        if active >= MAX_ACTIVE_TOKENS {
+            return Err(ApiError::Conflict(format!(
+                "you have {active} active tokens, the most allowed: revoke one you no longer use"
+            )));
+        }
+        Ok(store.create_api_token(user, &name, &digest, SCOPE_INGEST)?)
+    })
+    .await??;
+    security_event(&state.shared.metrics, "token_created", Some(user), &req);
+    Ok(HttpResponse::Created().json(serde_json::json!({ "token": token, "secret": secret.secret })))
+}
+
+async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    // Any id that is not one of the caller's tokens is simply not found.
+    let not_found = || ApiError::NotFound("no such token".into());
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let store = state.shared.store.clone();
+    let user = signed_in.account.id;
+    let revoked = web::block(move || store.revoke_api_token(user, id)).await??;
+    match revoked {
+        Some(_) => {
+            security_event(&state.shared.metrics, "token_revoked", Some(user), &req);
+            Ok(HttpResponse::NoContent().finish())
+        }
+        None => Err(not_found()),
+    }
+}

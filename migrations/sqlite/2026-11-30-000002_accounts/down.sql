@@ -1,0 +1,3 @@
+DROP INDEX api_tokens_by_user;
+DROP TABLE invites;
+DROP TABLE auth_sessions;
