@@ -225,6 +225,10 @@ pub struct ServerSettings {
     /// `/ws`, comma-separated (`https://app.example.com`); the server's own origin
     /// always may.
     pub cors_origins: String,
+    /// The server is behind a reverse proxy (an ingress) that sets `X-Forwarded-For`
+    /// and `X-Forwarded-Proto`: trust them for client addresses (rate limits, logs)
+    /// and HTTPS (Secure cookies). Off, they are ignored: anyone could send them.
+    pub behind_proxy: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,6 +312,7 @@ impl Default for ServerSettings {
             shutdown_timeout_s: 10,
             roles: "all".into(),
             cors_origins: String::new(),
+            behind_proxy: false,
         }
     }
 }

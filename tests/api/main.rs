@@ -1,6 +1,8 @@
 //! Integration tests: a real server on 127.0.0.1:0 with its own temporary SQLite
 //! database per test, spoken to over real HTTP and WebSocket connections.
 
+mod accounts;
+mod accounts_support;
 mod analysis;
 mod cli;
 mod collectors;

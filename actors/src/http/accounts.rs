@@ -6,7 +6,7 @@
 //! the same answer. Every outcome is a security event (user and address, no secret).
 
 use super::caller::{identify, security_event, SignedIn};
-use super::guard::{client_address, is_https, CSRF_COOKIE, SESSION_COOKIE};
+use super::guard::{CSRF_COOKIE, SESSION_COOKIE};
 use super::{ApiError, AppState};
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -92,7 +92,7 @@ async fn start_session(
     web::block(move || store.create_auth_session(&digest, user, expires_at_ms)).await??;
     let csrf = keys.csrf_token(&session.digest);
     let max_age = time::Duration::seconds(ttl.as_secs().min(i64::MAX as u64) as i64);
-    let secure = is_https(req);
+    let secure = state.guard.is_https(req);
     let session_cookie = Cookie::build(SESSION_COOKIE, session.secret)
         .path("/")
         .http_only(true)
@@ -129,10 +129,9 @@ async fn signup(
     accounts_only(&state)?;
     let guard = &state.guard;
     guard.check_origin(&req, false)?;
-    let metrics = &state.shared.metrics;
     guard
-        .limit_signup(client_address(&req))
-        .inspect_err(|_| security_event(metrics, "signup_rate_limited", None, &req))?;
+        .limit_signup(guard.client_address(&req))
+        .inspect_err(|_| security_event(&state, "signup_rate_limited", None, &req))?;
     if guard.signup == SignupPolicy::Closed {
         return Err(ApiError::Forbidden {
             code: "signup_closed",
@@ -161,12 +160,12 @@ async fn signup(
     .await??;
     match outcome {
         SignupOutcome::Created(account) => {
-            security_event(metrics, "signup", Some(account.id), &req);
+            security_event(&state, "signup", Some(account.id), &req);
             start_session(&req, &state, &account, actix_web::http::StatusCode::CREATED).await
         }
         SignupOutcome::UsernameTaken => Err(ApiError::Conflict(format!("the username {username} is taken"))),
         SignupOutcome::InviteInvalid => {
-            security_event(metrics, "signup_invite_refused", None, &req);
+            security_event(&state, "signup_invite_refused", None, &req);
             Err(ApiError::Forbidden {
                 code: "invite",
                 message: "sign-up needs a valid invite code: it is missing, unknown, used or expired".into(),
@@ -183,15 +182,14 @@ async fn login(
     accounts_only(&state)?;
     let guard = &state.guard;
     guard.check_origin(&req, false)?;
-    let metrics = &state.shared.metrics;
     // Counted before the password is checked: a brute force is slowed whether its
     // guesses are right or wrong, and costs no argon2 time once limited.
     guard
-        .limit_login(client_address(&req))
-        .inspect_err(|_| security_event(metrics, "login_rate_limited", None, &req))?;
+        .limit_login(guard.client_address(&req))
+        .inspect_err(|_| security_event(&state, "login_rate_limited", None, &req))?;
     let Credentials { username, password, .. } = body.into_inner();
     if username.len() > 64 || password.chars().count() > purplesector_engine::auth::MAX_PASSWORD_CHARS {
-        security_event(metrics, "login_failed", None, &req);
+        security_event(&state, "login_failed", None, &req);
         return Err(ApiError::InvalidCredentials);
     }
     let store = state.shared.store.clone();
@@ -205,11 +203,11 @@ async fn login(
     .await??;
     match account {
         Some(account) => {
-            security_event(metrics, "login", Some(account.id), &req);
+            security_event(&state, "login", Some(account.id), &req);
             start_session(&req, &state, &account, actix_web::http::StatusCode::OK).await
         }
         None => {
-            security_event(metrics, "login_failed", None, &req);
+            security_event(&state, "login_failed", None, &req);
             Err(ApiError::InvalidCredentials)
         }
     }
@@ -229,7 +227,7 @@ async fn logout(req: HttpRequest, state: web::Data<AppState>, signed_in: SignedI
     let store = state.shared.store.clone();
     let digest = signed_in.session_digest.clone();
     web::block(move || store.revoke_auth_session(&digest)).await??;
-    security_event(&state.shared.metrics, "logout", Some(signed_in.account.id), &req);
+    security_event(&state, "logout", Some(signed_in.account.id), &req);
     Ok(HttpResponse::NoContent().cookie(cleared(SESSION_COOKIE, true)).cookie(cleared(CSRF_COOKIE, false)).finish())
 }
 
@@ -246,11 +244,10 @@ async fn change_password(
     signed_in: SignedIn,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let metrics = &state.shared.metrics;
     let PasswordChange { current_password, new_password } = body.into_inner();
     validate_password(&new_password).map_err(ApiError::BadRequest)?;
     // A session someone else picked up must not be enough to lock its owner out.
-    state.guard.limit_login(client_address(&req))?;
+    state.guard.limit_login(state.guard.client_address(&req))?;
     let store = state.shared.store.clone();
     let account = signed_in.account.clone();
     let keep = signed_in.session_digest.clone();
@@ -266,11 +263,11 @@ async fn change_password(
     })
     .await??;
     if !changed {
-        security_event(metrics, "password_change_refused", Some(signed_in.account.id), &req);
+        security_event(&state, "password_change_refused", Some(signed_in.account.id), &req);
         // Not 401: the session is fine, only the password typed is wrong.
         return Err(ApiError::Forbidden { code: "wrong_password", message: "the current password is wrong".into() });
     }
-    security_event(metrics, "password_changed", Some(signed_in.account.id), &req);
+    security_event(&state, "password_changed", Some(signed_in.account.id), &req);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -290,6 +287,6 @@ async fn create_invite(
     let store = state.shared.store.clone();
     let (digest, admin) = (invite.digest.clone(), signed_in.account.id);
     web::block(move || store.create_invite(admin, &digest, expires_at_ms)).await??;
-    security_event(&state.shared.metrics, "invite_created", Some(admin), &req);
+    security_event(&state, "invite_created", Some(admin), &req);
     Ok(HttpResponse::Created().json(serde_json::json!({"code": invite.secret, "expires_at_ms": expires_at_ms})))
 }

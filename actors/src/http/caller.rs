@@ -6,9 +6,8 @@
 //! `401 unauthenticated`. State-changing requests made with the cookie must carry the
 //! session's CSRF token, and every request counts against the user's API limit.
 
-use super::guard::{client_address, Guard, CSRF_HEADER, SESSION_COOKIE};
+use super::guard::{CSRF_HEADER, SESSION_COOKIE};
 use super::{ApiError, AppState};
-use crate::metrics::Metrics;
 use actix_web::http::Method;
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -40,9 +39,9 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
 
 /// Logs a security event (target `purplesector::security`) with the user and the
 /// client's address, never a secret, and counts it.
-pub fn security_event(metrics: &Metrics, event: &'static str, user: Option<UserId>, req: &HttpRequest) {
-    metrics.auth_events.with_label_values(&[event]).inc();
-    let address = client_address(req);
+pub fn security_event(state: &AppState, event: &'static str, user: Option<UserId>, req: &HttpRequest) {
+    state.shared.metrics.auth_events.with_label_values(&[event]).inc();
+    let address = state.guard.client_address(req);
     match user {
         Some(user) => tracing::info!(target: "purplesector::security", event, user = user.0, %address),
         None => tracing::info!(target: "purplesector::security", event, %address),
@@ -73,11 +72,12 @@ pub async fn identify(req: &HttpRequest, state: &AppState) -> Result<Option<Sign
 
 /// Checks what every authenticated `/api` call needs besides the session: the CSRF
 /// token on state-changing requests and the user's rate limit.
-fn admit(req: &HttpRequest, guard: &Guard, metrics: &Metrics, signed_in: &SignedIn) -> Result<(), ApiError> {
+fn admit(req: &HttpRequest, state: &AppState, signed_in: &SignedIn) -> Result<(), ApiError> {
+    let guard = &state.guard;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let presented = req.headers().get(CSRF_HEADER).and_then(|value| value.to_str().ok()).unwrap_or("");
         if !guard.keys()?.csrf_matches(&signed_in.session_digest, presented) {
-            security_event(metrics, "csrf_refused", Some(signed_in.account.id), req);
+            security_event(state, "csrf_refused", Some(signed_in.account.id), req);
             return Err(ApiError::Forbidden {
                 code: "csrf",
                 message: "this request needs the session's CSRF token in the X-CSRF-Token header".into(),
@@ -85,7 +85,7 @@ fn admit(req: &HttpRequest, guard: &Guard, metrics: &Metrics, signed_in: &Signed
         }
     }
     guard.limit_api(signed_in.account.id.0).inspect_err(|_| {
-        metrics.auth_events.with_label_values(&["api_rate_limited"]).inc();
+        state.shared.metrics.auth_events.with_label_values(&["api_rate_limited"]).inc();
     })
 }
 
@@ -95,7 +95,7 @@ async fn signed_in(req: HttpRequest) -> Result<SignedIn, ApiError> {
     let Some(signed_in) = identify(&req, &state).await? else {
         return Err(ApiError::Unauthenticated("sign in first".into()));
     };
-    admit(&req, &state.guard, &state.shared.metrics, &signed_in)?;
+    admit(&req, &state, &signed_in)?;
     Ok(signed_in)
 }
 
@@ -137,7 +137,6 @@ impl FromRequest for IngestCaller {
             if state.guard.mode == AuthMode::Local {
                 return Ok(IngestCaller { user: LOCAL_USER, token_id: None });
             }
-            let metrics = &state.shared.metrics;
             let presented = req
                 .headers()
                 .get("authorization")
@@ -145,7 +144,7 @@ impl FromRequest for IngestCaller {
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .map(str::trim);
             let refuse = |event: &'static str, message: &str| {
-                security_event(metrics, event, None, &req);
+                security_event(&state, event, None, &req);
                 ApiError::Unauthenticated(message.to_string())
             };
             let token = match presented {
@@ -170,7 +169,7 @@ impl FromRequest for IngestCaller {
                 .map_err(ApiError::from)?;
             match found {
                 Some(token) => {
-                    security_event(metrics, "ingest_token_used", Some(token.user_id), &req);
+                    security_event(&state, "ingest_token_used", Some(token.user_id), &req);
                     Ok(IngestCaller { user: token.user_id, token_id: Some(token.id) })
                 }
                 None => Err(refuse("ingest_token_refused", "unknown or revoked ingest token").into()),

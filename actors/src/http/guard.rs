@@ -30,6 +30,8 @@ pub struct Guard {
     pub signup: SignupPolicy,
     pub session_ttl: Duration,
     cors_origins: Vec<String>,
+    /// `server.behind_proxy`: forwarded addresses and schemes are believed.
+    behind_proxy: bool,
     login: Limiter<IpAddr>,
     signups: Limiter<IpAddr>,
     api: Limiter<i64>,
@@ -52,6 +54,7 @@ impl Guard {
             signup: settings.signup_policy(),
             session_ttl: Duration::from_secs(settings.auth.session_ttl_hours.saturating_mul(3600)),
             cors_origins: settings.cors_origins(),
+            behind_proxy: settings.server.behind_proxy,
             login: Limiter::new(Quota::per_minute(per(settings.auth.login_per_minute))),
             signups: Limiter::new(Quota::per_hour(per(settings.auth.signup_per_hour))),
             api: Limiter::new(Quota::per_minute(per(settings.auth.api_per_minute))),
@@ -87,8 +90,10 @@ impl Guard {
         let Some(origin) = req.headers().get("origin").and_then(|value| value.to_str().ok()) else {
             return Ok(());
         };
-        let info = req.connection_info();
-        let own = [format!("http://{}", info.host()), format!("https://{}", info.host())];
+        // The Host header as the browser sent it (not a forwarded host: behind a
+        // proxy the browser's Host is what the proxy passes on).
+        let host = req.headers().get("host").and_then(|value| value.to_str().ok()).unwrap_or("");
+        let own = [format!("http://{host}"), format!("https://{host}")];
         if own.iter().any(|allowed| allowed == origin) || self.cors_origins.iter().any(|allowed| allowed == origin) {
             return Ok(());
         }
@@ -104,23 +109,30 @@ impl Guard {
     }
 }
 
-/// Whether the request came over HTTPS, directly or through a proxy that says so:
-/// the session cookie is then `Secure`.
-pub fn is_https(req: &HttpRequest) -> bool {
-    req.connection_info().scheme() == "https"
-}
+impl Guard {
+    /// Whether the request came over HTTPS (behind a proxy: as `X-Forwarded-Proto`
+    /// says): the session cookie is then `Secure`.
+    pub fn is_https(&self, req: &HttpRequest) -> bool {
+        if self.behind_proxy {
+            req.connection_info().scheme() == "https"
+        } else {
+            req.app_config().secure()
+        }
+    }
 
-/// The client's address, for per-address limits and security logs: the peer, or
-/// the first `X-Forwarded-For` / `Forwarded` address when the server runs behind a
-/// proxy (actix's `realip_remote_addr`). Unknown addresses share one bucket.
-pub fn client_address(req: &HttpRequest) -> IpAddr {
-    let info = req.connection_info();
-    info.realip_remote_addr()
-        .and_then(|address| {
-            address.parse::<IpAddr>().ok().or_else(|| address.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
-        })
-        .or_else(|| req.peer_addr().map(|peer| peer.ip()))
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    /// The client's address, for per-address limits and security logs: the TCP peer,
+    /// or behind a proxy the first `Forwarded` / `X-Forwarded-For` address (actix's
+    /// `realip_remote_addr`). Unknown addresses share one bucket.
+    pub fn client_address(&self, req: &HttpRequest) -> IpAddr {
+        let forwarded = if self.behind_proxy {
+            req.connection_info().realip_remote_addr().and_then(|address| {
+                address.parse::<IpAddr>().ok().or_else(|| address.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+            })
+        } else {
+            None
+        };
+        forwarded.or_else(|| req.peer_addr().map(|peer| peer.ip())).unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
 }
 
 /// A keyed token bucket (governor) that forgets idle keys when it grows, so an

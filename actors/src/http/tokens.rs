@@ -54,7 +54,7 @@ async fn create(
         Ok(store.create_api_token(user, &name, &digest, SCOPE_INGEST)?)
     })
     .await??;
-    security_event(&state.shared.metrics, "token_created", Some(user), &req);
+    security_event(&state, "token_created", Some(user), &req);
     Ok(HttpResponse::Created().json(serde_json::json!({ "token": token, "secret": secret.secret })))
 }
 
@@ -72,7 +72,7 @@ async fn revoke(
     let revoked = web::block(move || store.revoke_api_token(user, id)).await??;
     match revoked {
         Some(_) => {
-            security_event(&state.shared.metrics, "token_revoked", Some(user), &req);
+            security_event(&state, "token_revoked", Some(user), &req);
             Ok(HttpResponse::NoContent().finish())
         }
         None => Err(not_found()),
