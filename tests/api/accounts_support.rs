@@ -26,7 +26,6 @@ pub fn accounts_env() -> [(&'static str, &'static str); 1] {
 pub struct TestUser {
     pub id: i64,
     pub username: String,
-    pub password: String,
     pub session: String,
     pub csrf: String,
 }
@@ -53,7 +52,6 @@ pub fn set_cookies(response: &awc::ClientResponse<impl futures_util::Stream>) ->
 
 async fn sign(base: &str, path: &str, body: serde_json::Value, expect: u16) -> TestUser {
     let username = body["username"].as_str().unwrap().to_string();
-    let password = body["password"].as_str().unwrap().to_string();
     let mut response = client().post(format!("{base}{path}")).send_json(&body).await.expect("POST");
     let session = session_cookie(&response);
     let reply: serde_json::Value = response.json().await.expect("JSON");
@@ -61,7 +59,6 @@ async fn sign(base: &str, path: &str, body: serde_json::Value, expect: u16) -> T
     TestUser {
         id: reply["user"]["id"].as_i64().expect("user id"),
         username,
-        password,
         session: session.expect("a session cookie"),
         csrf: reply["csrf_token"].as_str().expect("csrf token").to_string(),
     }
@@ -148,5 +145,39 @@ pub async fn ingest_refused(base: &str, token: Option<&str>) -> (u16, String) {
         Ok(_) => panic!("/ingest accepted {token:?}"),
         Err(awc::error::WsClientError::InvalidResponseStatus(status)) => (status.as_u16(), String::new()),
         Err(other) => panic!("unexpected error {other}"),
+    }
+}
+
+/// A user created straight in the store (for deployments whose processes have no
+/// API to sign up on): the account, a signed-in session and an ingest token, made
+/// as the server makes them under [`TEST_SESSION_SECRET`].
+pub struct Provisioned {
+    pub user: TestUser,
+    pub token: String,
+}
+
+pub fn provision(database_url: &str, username: &str) -> Provisioned {
+    use purplesector_engine::auth::{hash_password, Keys, INGEST_TOKEN_PREFIX, SESSION_PREFIX};
+    use purplesector_engine::storage::{now_ms, SignupOutcome, SignupRules, Store, SCOPE_INGEST};
+    let store = Store::open_url(database_url, std::path::Path::new("unused")).expect("the store opens");
+    let password = password_of(username);
+    let rules = SignupRules { invite_digest: None, invite_required: false, now_ms: now_ms() };
+    let account = match store.create_account(username, &hash_password(&password).unwrap(), rules).unwrap() {
+        SignupOutcome::Created(account) => account,
+        other => panic!("cannot create {username}: {other:?}"),
+    };
+    let keys = Keys::new(TEST_SESSION_SECRET);
+    let session = keys.generate(SESSION_PREFIX);
+    store.create_auth_session(&session.digest, account.id, now_ms() + 3_600_000).unwrap();
+    let token = keys.generate(INGEST_TOKEN_PREFIX);
+    store.create_api_token(account.id, "test rig", &token.digest, SCOPE_INGEST).unwrap();
+    Provisioned {
+        user: TestUser {
+            id: account.id.0,
+            username: username.to_string(),
+            csrf: keys.csrf_token(&session.digest),
+            session: session.secret,
+        },
+        token: token.secret,
     }
 }

@@ -3,7 +3,10 @@
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
 use purplesector_actors::startup::{Application, ShutdownHandle};
+use crate::accounts_support::{create_token, signup, TestUser};
+use purplesector_engine::auth::AuthMode;
 use purplesector_engine::config::Settings;
+use purplesector_engine::storage::LOCAL_USER;
 use std::time::Duration;
 
 pub struct TestApp {
@@ -15,6 +18,11 @@ pub struct TestApp {
     /// The root actor, for tests that act as a viewer of a user the HTTP API cannot
     /// name yet (before accounts, every browser is the local user).
     pub engine: actix::Addr<purplesector_actors::engine::Engine>,
+    /// In accounts mode: the driver signed up at start, whom `get_json` and `ws` act as
+    /// (`None` in local mode, where everything is the local user's).
+    pub user: Option<TestUser>,
+    /// In accounts mode: an ingest token of `user`.
+    pub ingest_token: Option<String>,
     server: ShutdownHandle,
     task: actix_rt::task::JoinHandle<std::io::Result<()>>,
 }
@@ -32,13 +40,22 @@ pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut 
     settings.server.workers = 1;
     settings.storage.data_dir = data_dir.path().to_path_buf();
     adjust(&mut settings);
+    let accounts = settings.auth_mode().expect("auth settings") == AuthMode::Accounts;
     let app = Application::build(settings).await.expect("the application builds");
     let port = app.port();
     let server = app.shutdown_handle();
     let collectors = app.collectors().to_vec();
     let engine = app.engine();
     let task = actix_rt::spawn(app.run_until_stopped());
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, data_dir, collectors, engine, server, task }
+    let address = format!("http://127.0.0.1:{port}");
+    let (user, ingest_token) = if accounts {
+        let user = signup(&address, "driver").await;
+        let (_, token) = create_token(&address, &user, "test rig").await;
+        (Some(user), Some(token))
+    } else {
+        (None, None)
+    };
+    TestApp { address, port, data_dir, collectors, engine, user, ingest_token, server, task }
 }
 
 impl TestApp {
@@ -53,15 +70,32 @@ impl TestApp {
         awc::Client::builder().timeout(Duration::from_secs(30)).finish()
     }
 
+    /// The driver's ingest token (accounts mode only).
+    pub fn token(&self) -> &str {
+        self.ingest_token.as_deref().expect("an app in accounts mode")
+    }
+
+    /// The id of the user the app's helpers act as (the local user in local mode).
+    pub fn user_id(&self) -> i64 {
+        self.user.as_ref().map_or(LOCAL_USER.0, |user| user.id)
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let mut response = self.client().get(format!("{}{path}", self.address)).send().await.expect("GET");
+        let mut request = self.client().get(format!("{}{path}", self.address));
+        if let Some(user) = &self.user {
+            request = request.insert_header(("Cookie", format!("ps_session={}", user.session)));
+        }
+        let mut response = request.send().await.expect("GET");
         let body = response.json::<serde_json::Value>().limit(64 << 20).await.expect("JSON body");
         (response.status().as_u16(), body)
     }
 
     pub async fn ws(&self, query: &str) -> WsConnection {
-        let (_, connection) = awc::Client::new()
-            .ws(format!("ws://127.0.0.1:{}/ws{query}", self.port))
+        let mut request = awc::Client::new().ws(format!("ws://127.0.0.1:{}/ws{query}", self.port));
+        if let Some(user) = &self.user {
+            request = request.header("Cookie", format!("ps_session={}", user.session));
+        }
+        let (_, connection) = request
             .max_frame_size(16 << 20)
             .connect()
             .await

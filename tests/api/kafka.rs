@@ -3,7 +3,9 @@
 //! only after the write, the bridge streams them to the user's browsers; the
 //! records are checked with a second, independent client (confluent-kafka).
 
+use crate::accounts_support::{accounts_env, call, provision, ws_as};
 use crate::helpers::{next_json, send_json, spawn_app, WsConnection};
+use awc::http::Method;
 use crate::kafka_support::{python, Broker, COMMITTED, PRODUCE_RAW, READ_TOPIC};
 use crate::postgres_support::PgDatabase;
 use awc::ws;
@@ -11,7 +13,7 @@ use futures_util::{SinkExt, StreamExt};
 use prost::Message as _;
 use purplesector_actors::viewer::{ViewerEvent, ViewerId};
 use purplesector_engine::demo::DemoDriver;
-use purplesector_engine::storage::{Store, LOCAL_USER};
+use purplesector_engine::storage::{Store, UserId};
 use purplesector_proto::v1::{
     ingest_request, ingest_response, IngestRequest, IngestResponse, Sim, TelemetryBatch, TelemetryFrame,
 };
@@ -51,9 +53,17 @@ fn true_lap_times(count: usize) -> Vec<f64> {
 }
 
 /// Sends every batch over `/ingest` at `address`, one at a time, each acknowledged.
-async fn ingest_all(address: &str, batches: &[TelemetryBatch]) {
-    let (_, mut connection) =
-        awc::Client::new().ws(format!("ws://{address}/ingest")).connect().await.expect("/ingest connects");
+/// The driver of every test here: the first account of a fresh deployment (the
+/// built-in local user is 1).
+const DRIVER: UserId = UserId(2);
+
+async fn ingest_all(address: &str, token: &str, batches: &[TelemetryBatch]) {
+    let (_, mut connection) = awc::Client::new()
+        .ws(format!("ws://{address}/ingest"))
+        .bearer_auth(token)
+        .connect()
+        .await
+        .expect("/ingest connects");
     for batch in batches {
         let request = IngestRequest { payload: Some(ingest_request::Payload::Batch(batch.clone())) };
         connection.send(ws::Message::Binary(request.encode_to_vec().into())).await.unwrap();
@@ -127,7 +137,7 @@ async fn wait_for_frames(database: &str, session_id: &str, expected: i64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (database, id) = (database.to_string(), session_id.to_string());
-        let count = tokio::task::spawn_blocking(move || store(&database).count_frames(LOCAL_USER, &id).unwrap_or(0))
+        let count = tokio::task::spawn_blocking(move || store(&database).count_frames(DRIVER, &id).unwrap_or(0))
             .await
             .unwrap();
         if count == expected {
@@ -161,7 +171,9 @@ const FRAMES: usize = 13_000; // a little over two demo laps at 60 Hz
 async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     let broker = Broker::start();
     let app = spawn_app(|settings| broker.configure(settings, "one")).await;
+    assert_eq!(app.user_id(), DRIVER.0);
     let address = format!("127.0.0.1:{}", app.port);
+    let token = app.token().to_string();
     let batches = demo_batches("kafka-one", FRAMES);
     let true_laps = true_lap_times(FRAMES);
     assert_eq!(true_laps.len(), 2, "the demo completes two laps in {FRAMES} frames");
@@ -171,7 +183,7 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     let connected = next_json(&mut viewer).await;
     assert!(connected.get("connected").is_some(), "{connected}");
     // The first batch opens the session; the browser follows it.
-    ingest_all(&address, &batches[..1]).await;
+    ingest_all(&address, &token, &batches[..1]).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (_, sessions) = app.get_json("/api/sessions").await;
@@ -183,7 +195,7 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     }
     send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-one"}})).await;
     let seen = watch(viewer, "kafka-one".into(), FRAMES as u64, 2);
-    ingest_all(&address, &batches[1..]).await;
+    ingest_all(&address, &token, &batches[1..]).await;
 
     // The writer stored every frame once, and both laps with their true times.
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
@@ -217,7 +229,7 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     let data_dir = app.stop().await;
 
     // The records, as another client reads them: keyed by session, the headers, LZ4.
-    let topic = "one.telemetry-user-1";
+    let topic = "one.telemetry-user-2";
     let dump = read_topic(&broker, topic);
     let batch_records: Vec<&serde_json::Value> =
         dump.records.iter().filter(|record| record["value"]["kind"] == "batch").collect();
@@ -235,7 +247,7 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
             assert_eq!(record["value"]["session_id"], "kafka-one");
         }
         assert_eq!(record["headers"]["sessionId"], "kafka-one");
-        assert_eq!(record["headers"]["userId"], "1");
+        assert_eq!(record["headers"]["userId"], "2");
         assert!(record["headers"]["encoding"].as_str().unwrap().contains("purplesector.v1.BusRecord"));
     }
     assert!(!dump.codecs.is_empty(), "record batches fetched");
@@ -253,9 +265,10 @@ async fn bad_records_are_counted_and_skipped_and_the_good_ones_stored() {
     let broker = Broker::start();
     let app = spawn_app(|settings| broker.configure(settings, "bad")).await;
     let address = format!("127.0.0.1:{}", app.port);
+    let token = app.token().to_string();
     let batches = demo_batches("kafka-bad", 600);
-    ingest_all(&address, &batches[..5]).await;
-    // Garbage, and a well-formed record claiming to be another user's, on user 1's topic.
+    ingest_all(&address, &token, &batches[..5]).await;
+    // Garbage, and a well-formed record claiming to be another user's, on the driver's topic.
     let forged_hex: String = {
         use purplesector_proto::v1::{bus_record, BusRecord};
         let record = BusRecord { payload: Some(bus_record::Payload::Batch(batches[5].clone())) };
@@ -263,9 +276,9 @@ async fn bad_records_are_counted_and_skipped_and_the_good_ones_stored() {
     };
     python(
         PRODUCE_RAW,
-        &[&broker.brokers, "bad.telemetry-user-1", "kafka-bad", "1", "ffffffff0102", "kafka-bad", "2", &forged_hex],
+        &[&broker.brokers, "bad.telemetry-user-2", "kafka-bad", "2", "ffffffff0102", "kafka-bad", "3", &forged_hex],
     );
-    ingest_all(&address, &batches[5..]).await;
+    ingest_all(&address, &token, &batches[5..]).await;
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, "kafka-bad", 600).await;
     let metrics = app.client().get(format!("{}/metrics", app.address)).send().await.unwrap().body().await.unwrap();
@@ -296,6 +309,7 @@ impl Served {
             .env("PURPLESECTOR__KAFKA__COMMIT_INTERVAL_MS", "200")
             .env("PURPLESECTOR__KAFKA__METADATA_REFRESH_MS", "500")
             .env("PURPLESECTOR__LOG__LEVEL", "warn")
+            .envs(accounts_env())
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -336,6 +350,8 @@ async fn roles_run_as_separate_processes() {
     let data = PgDatabase::fresh("split");
     // The writer starts before the user's topic exists: it finds it on its own.
     let writer = Served::start("writer", &data, &broker, "split");
+    let driver = provision(&data.url, "driver");
+    assert_eq!(driver.user.id, DRIVER.0);
     let ingest = Served::start("ingest", &data, &broker, "split");
     // The collector sends far faster than real time (about 50x) to processes sharing
     // two cores: the bridges' bounded queues get room for that (a queue that overflows
@@ -355,16 +371,16 @@ async fn roles_run_as_separate_processes() {
     assert!(awc::Client::new().ws(format!("ws://{}/ingest", bridge.address)).connect().await.is_err());
     assert_eq!(status_of(format!("http://{}/api/sessions", writer.address)).await, 404);
 
-    let (_, mut viewer) =
-        awc::Client::new().ws(format!("ws://{}/ws?format=json", bridge.address)).connect().await.unwrap();
+    // Without a session, the bridge's stream and the API refuse.
+    assert_eq!(status_of(format!("http://{}/api/sessions", bridge.address)).await, 401);
+    let mut viewer = ws_as(&format!("http://{}", bridge.address), &driver.user).await;
     assert!(next_json(&mut viewer).await.get("connected").is_some());
     let batches = demo_batches("kafka-split", FRAMES);
-    ingest_all(&ingest.address, &batches[..1]).await;
+    ingest_all(&ingest.address, &driver.token, &batches[..1]).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let mut response =
-            awc::Client::new().get(format!("http://{}/api/sessions", bridge.address)).send().await.unwrap();
-        let sessions: serde_json::Value = response.json().await.unwrap();
+        let (_, sessions) =
+            call(&format!("http://{}", bridge.address), Some(&driver.user), Method::GET, "/api/sessions", None).await;
         if sessions["sessions"].as_array().unwrap().iter().any(|session| session["id"] == "kafka-split") {
             break;
         }
@@ -374,12 +390,11 @@ async fn roles_run_as_separate_processes() {
     send_json(&mut viewer, json!({"subscribe": {"session_id": "kafka-split"}})).await;
     let seen = watch(viewer, "kafka-split".into(), FRAMES as u64, 2);
     // Bridges side by side: each streams everything to its own browsers.
-    let (_, mut other_viewer) =
-        awc::Client::new().ws(format!("ws://{}/ws?format=json", second_bridge.address)).connect().await.unwrap();
+    let mut other_viewer = ws_as(&format!("http://{}", second_bridge.address), &driver.user).await;
     assert!(next_json(&mut other_viewer).await.get("connected").is_some());
     send_json(&mut other_viewer, json!({"subscribe": {"session_id": "kafka-split"}})).await;
     let other_seen = watch(other_viewer, "kafka-split".into(), FRAMES as u64, 2);
-    ingest_all(&ingest.address, &batches[1..]).await;
+    ingest_all(&ingest.address, &driver.token, &batches[1..]).await;
     wait_for_frames(&data.url, "kafka-split", FRAMES as i64).await;
     let seen = seen.await.unwrap();
     assert_eq!(seen.seqs.last().copied(), Some(FRAMES as u64), "the bridge process streamed to the end");
@@ -398,7 +413,7 @@ async fn roles_run_as_separate_processes() {
 
     // SIGTERM: the writer makes what it consumed durable and commits before it exits.
     assert!(writer.terminate().success(), "the writer exits cleanly");
-    let (committed, end) = committed(&broker, "split-writer", "split.telemetry-user-1");
+    let (committed, end) = committed(&broker, "split-writer", "split.telemetry-user-2");
     assert!(committed >= batches.len() as i64 && committed <= end, "committed {committed} of {end}");
     assert!(ingest.terminate().success());
     assert!(bridge.terminate().success());
@@ -497,7 +512,7 @@ async fn a_users_stream_is_read_exactly_while_the_user_has_viewers() {
 async fn stored_lap_times(database: &str, session_id: &str) -> Vec<u32> {
     let (database, id) = (database.to_string(), session_id.to_string());
     tokio::task::spawn_blocking(move || {
-        let laps = store(&database).list_laps(LOCAL_USER, &id).unwrap().unwrap_or_default();
+        let laps = store(&database).list_laps(DRIVER, &id).unwrap().unwrap_or_default();
         laps.iter().map(|lap| lap.lap_time_ms).collect()
     })
     .await
@@ -524,6 +539,7 @@ async fn a_writer_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
     let data = PgDatabase::fresh("crash");
     let database = data.url.clone();
     let writer = Served::start_with("writer", &data, &broker, "crash", FAST_FAILOVER);
+    let driver = provision(&data.url, "driver");
     let ingest = Served::start("ingest", &data, &broker, "crash");
     let batches = demo_batches("kafka-crash", FRAMES);
     let true_laps = true_lap_times(FRAMES);
@@ -531,11 +547,11 @@ async fn a_writer_killed_mid_stream_loses_nothing_and_stores_nothing_twice() {
     // The first part is stored, then the writer dies without any chance to flush
     // or commit (SIGKILL) while the collector goes on.
     let split = batches.len() * 2 / 5;
-    ingest_all(&ingest.address, &batches[..split]).await;
+    ingest_all(&ingest.address, &driver.token, &batches[..split]).await;
     let first_part: i64 = batches[..split].iter().map(|batch| batch.frames.len() as i64).sum();
     wait_for_frames(&database, "kafka-crash", first_part).await;
     drop(writer); // kill -9
-    ingest_all(&ingest.address, &batches[split..]).await;
+    ingest_all(&ingest.address, &driver.token, &batches[split..]).await;
 
     // A new writer takes over from the last committed offset: re-read frames are
     // no-ops, the rest is stored, and each lap once with its true time.
@@ -560,6 +576,7 @@ async fn two_writers_share_the_partitions_without_losing_or_repeating_frames() {
     let database = data.url.clone();
     let env = [("PURPLESECTOR__KAFKA__USER_TOPIC_PARTITIONS", "4"), FAST_FAILOVER[0]];
     let _first = Served::start_with("writer", &data, &broker, "pair", &env);
+    let driver = provision(&data.url, "driver");
     let _second = Served::start_with("writer", &data, &broker, "pair", &env);
     let ingest = Served::start_with("ingest", &data, &broker, "pair", &env);
     // Four sessions at once (keyed by session, so spread over the partitions).
@@ -569,7 +586,8 @@ async fn two_writers_share_the_partitions_without_losing_or_repeating_frames() {
         .iter()
         .map(|session| {
             let (address, batches) = (ingest.address.clone(), demo_batches(session, frames));
-            actix_rt::spawn(async move { ingest_all(&address, &batches).await })
+            let token = driver.token.clone();
+            actix_rt::spawn(async move { ingest_all(&address, &token, &batches).await })
         })
         .collect();
     for collector in collectors {
@@ -591,26 +609,29 @@ async fn a_broker_restart_during_ingest_loses_nothing_and_the_producer_resumes_o
     let cluster = rdkafka::mocking::MockCluster::new(1).expect("librdkafka's mock cluster");
     let brokers = cluster.bootstrap_servers();
     // The mock cluster has no admin API: the topic an operator would have created.
-    cluster.create_topic("restart.telemetry-user-1", 1, 1).unwrap();
+    cluster.create_topic("restart.telemetry-user-2", 1, 1).unwrap();
     let app = spawn_app(|settings| {
         settings.kafka.brokers = brokers.clone();
         settings.kafka.topic_prefix = "restart.".into();
         settings.kafka.commit_interval_ms = 200;
         settings.kafka.metadata_refresh_ms = 500;
+        crate::accounts_support::accounts_mode(settings);
     })
     .await;
+    assert_eq!(app.user_id(), DRIVER.0);
     let address = format!("127.0.0.1:{}", app.port);
+    let token = app.token().to_string();
     let frames = 3_600;
     let batches = demo_batches("kafka-restart", frames);
     let third = batches.len() / 3;
-    ingest_all(&address, &batches[..third]).await;
+    ingest_all(&address, &token, &batches[..third]).await;
 
     // The broker goes away for three seconds while the collector keeps sending.
     cluster.broker_down(1).unwrap();
     let rest = batches[third..].to_vec();
     let collector = actix_rt::spawn({
-        let address = address.clone();
-        async move { ingest_all(&address, &rest).await }
+        let (address, token) = (address.clone(), token.clone());
+        async move { ingest_all(&address, &token, &rest).await }
     });
     actix_rt::time::sleep(Duration::from_secs(3)).await;
     cluster.broker_up(1).unwrap();
@@ -623,8 +644,9 @@ async fn a_broker_restart_during_ingest_loses_nothing_and_the_producer_resumes_o
     app.stop().await;
 }
 
-/// A viewer at the actor boundary, for the second user (the HTTP API has only the
-/// local user until accounts exist): it records every event it is sent.
+/// A viewer at the actor boundary: it records every event it is sent, so a test can
+/// check a whole stream without a browser's bounded queue in between (the isolation
+/// matrix in `accounts.rs` checks the same through real `/ws` connections).
 struct RecordingViewer(std::sync::Arc<std::sync::Mutex<Vec<ViewerEvent>>>);
 
 impl actix::Actor for RecordingViewer {
@@ -679,7 +701,7 @@ async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
     let own = demo_batches("own-1", frames);
     let theirs = demo_batches("rival-1", frames);
 
-    // The rival's collector writes to Kafka directly (as `collect --kafka --user 2` does).
+    // The rival's collector writes to Kafka directly (as `collect --kafka --user ID` does).
     let mut settings = purplesector_engine::config::Settings::default();
     broker.configure(&mut settings, "two");
     let rival_bus = BusProducer::new(&settings.kafka, "test-collector").unwrap();
@@ -691,7 +713,7 @@ async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
         }
     };
 
-    // Browsers: the local user's over /ws, the rival's at the actor boundary.
+    // Browsers: the driver's over /ws, the rival's at the actor boundary.
     let mut browser = app.ws("?format=json").await;
     assert!(next_json(&mut browser).await.get("connected").is_some());
     let rival_events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -703,13 +725,13 @@ async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
         .unwrap();
 
     // First batches open both sessions.
-    ingest_all(&format!("127.0.0.1:{}", app.port), &own[..1]).await;
+    ingest_all(&format!("127.0.0.1:{}", app.port), app.token(), &own[..1]).await;
     publish(&theirs[0]).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (db, rival_db) = (database.url.clone(), database.url.clone());
         let mine =
-            tokio::task::spawn_blocking(move || store(&db).get_session(LOCAL_USER, "own-1").unwrap()).await.unwrap();
+            tokio::task::spawn_blocking(move || store(&db).get_session(DRIVER, "own-1").unwrap()).await.unwrap();
         let their =
             tokio::task::spawn_blocking(move || store(&rival_db).get_session(rival, "rival-1").unwrap()).await.unwrap();
         if mine.is_some() && their.is_some() {
@@ -732,24 +754,25 @@ async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
     assert_eq!(refused["error"]["code"], "not_found", "{refused}");
     let theirs_refused =
         app.engine.send(Subscribe { owner: rival, viewer: rival_id, session_id: "own-1".into() }).await.unwrap();
-    assert!(theirs_refused.is_err(), "the rival cannot follow the local user's session");
+    assert!(theirs_refused.is_err(), "the rival cannot follow the driver's session");
     send_json(&mut browser, json!({"subscribe": {"session_id": "own-1"}})).await;
     app.engine.send(Subscribe { owner: rival, viewer: rival_id, session_id: "rival-1".into() }).await.unwrap().unwrap();
     let seen = watch(browser, "own-1".into(), frames as u64, 0);
 
     // Both collectors stream at once.
     let address = format!("127.0.0.1:{}", app.port);
+    let token = app.token().to_string();
     let own_rest = own[1..].to_vec();
-    let mine = actix_rt::spawn(async move { ingest_all(&address, &own_rest).await });
+    let mine = actix_rt::spawn(async move { ingest_all(&address, &token, &own_rest).await });
     for batch in &theirs[1..] {
         publish(batch).await;
     }
     mine.await.unwrap();
 
-    // The local user's browser: all of its frames, in order, and nothing of the rival's.
+    // The driver's browser: all of its frames, in order, and nothing of the rival's.
     let seen = seen.await.unwrap();
-    assert_complete_stream(&seen.seqs, frames as u64, 60, "local user's browser");
-    // The rival's viewer: all of its frames, in order, and nothing of the local user's.
+    assert_complete_stream(&seen.seqs, frames as u64, 60, "the driver's browser");
+    // The rival's viewer: all of its frames, in order, and nothing of the driver's.
     let deadline = Instant::now() + Duration::from_secs(30);
     let rival_seqs = loop {
         let events = rival_events.lock().unwrap().clone();
@@ -791,8 +814,8 @@ async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
     assert_eq!(rival_frames, frames as i64);
     let db = database.url.clone();
     let leaked =
-        tokio::task::spawn_blocking(move || store(&db).count_frames(LOCAL_USER, "rival-1").unwrap()).await.unwrap();
-    assert_eq!(leaked, 0, "the rival's frames are not the local user's");
+        tokio::task::spawn_blocking(move || store(&db).count_frames(DRIVER, "rival-1").unwrap()).await.unwrap();
+    assert_eq!(leaked, 0, "the rival's frames are not the driver's");
     app.stop().await;
 }
 
@@ -803,11 +826,11 @@ async fn a_viewer_joining_mid_lap_gets_the_lap_from_its_start() {
     // A lap and a half with nobody watching: the bridge is not reading this user.
     let frames = 9_000;
     let batches = demo_batches("kafka-midlap", frames);
-    ingest_all(&format!("127.0.0.1:{}", app.port), &batches).await;
+    ingest_all(&format!("127.0.0.1:{}", app.port), app.token(), &batches).await;
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, "kafka-midlap", frames as i64).await;
     let db = database.clone();
-    let laps = tokio::task::spawn_blocking(move || store(&db).list_laps(LOCAL_USER, "kafka-midlap").unwrap().unwrap())
+    let laps = tokio::task::spawn_blocking(move || store(&db).list_laps(DRIVER, "kafka-midlap").unwrap().unwrap())
         .await
         .unwrap();
     let lap_start = laps.last().expect("a completed lap").last_seq + 1;
@@ -857,7 +880,7 @@ async fn collect_with_kafka_writes_to_the_users_topic_and_the_writer_stores_it()
     let broker = Broker::start();
     let app = spawn_app(|settings| broker.configure(settings, "direct")).await;
     let mut collector = Command::new(env!("CARGO_BIN_EXE_purplesector"))
-        .args(["collect", "demo", "--kafka", &broker.brokers, "--user", "1", "--speed", "20"])
+        .args(["collect", "demo", "--kafka", &broker.brokers, "--user", "2", "--speed", "20"])
         .env_remove("DATABASE_URL")
         .env("PURPLESECTOR__KAFKA__TOPIC_PREFIX", "direct.")
         .env("PURPLESECTOR__LOG__LEVEL", "warn")
@@ -865,7 +888,7 @@ async fn collect_with_kafka_writes_to_the_users_topic_and_the_writer_stores_it()
         .spawn()
         .unwrap();
     let banner = std::io::BufReader::new(collector.stdout.take().unwrap()).lines().next().unwrap().unwrap();
-    assert!(banner.contains("into Kafka") && banner.contains("direct.telemetry-user-1"), "{banner}");
+    assert!(banner.contains("into Kafka") && banner.contains("direct.telemetry-user-2"), "{banner}");
     // Let it drive for a while, then stop it as a user would.
     let deadline = Instant::now() + Duration::from_secs(30);
     let session = loop {
@@ -882,7 +905,7 @@ async fn collect_with_kafka_writes_to_the_users_topic_and_the_writer_stores_it()
 
     // Everything it put on the topic is stored: the topic's frames, counted by the
     // second client, equal the store's.
-    let dump = read_topic(&broker, "direct.telemetry-user-1");
+    let dump = read_topic(&broker, "direct.telemetry-user-2");
     let sent: usize = dump
         .records
         .iter()
@@ -890,7 +913,7 @@ async fn collect_with_kafka_writes_to_the_users_topic_and_the_writer_stores_it()
         .map(|record| record["value"]["seqs"].as_array().unwrap().len())
         .sum();
     assert!(sent > 600, "two seconds at 20x of 60 Hz: {sent} frames");
-    assert!(dump.records.iter().all(|record| record["headers"]["userId"] == "1"));
+    assert!(dump.records.iter().all(|record| record["headers"]["userId"] == "2"));
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, &session, sent as i64).await;
     app.stop().await;

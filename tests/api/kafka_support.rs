@@ -63,6 +63,7 @@ impl Broker {
     /// Settings for an engine on this broker, with names of its own and short
     /// intervals so tests see commits and new topics quickly.
     pub fn configure(&self, settings: &mut Settings, name: &str) {
+        crate::accounts_support::accounts_mode(settings);
         settings.kafka.brokers = self.brokers.clone();
         settings.kafka.topic_prefix = format!("{name}.");
         settings.kafka.consumer_group_prefix = format!("{name}-");
