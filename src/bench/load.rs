@@ -16,6 +16,60 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// How the load signs in to an engine in accounts mode: the session cookie for the
+/// viewers' `/ws`, an ingest token for the sessions' `/ingest`. Both `None` for an
+/// engine in local mode.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub cookie: Option<String>,
+    pub token: Option<String>,
+    /// Prefix of this run's session ids: session ids are global, and another run's
+    /// sessions on the same server belong to another bench user.
+    pub session_prefix: String,
+}
+
+impl Credentials {
+    /// Asks the engine its auth mode; in accounts mode signs a fresh user up (the
+    /// engine's sign-up must be open) and makes it an ingest token.
+    pub async fn sign_in(server: &str) -> anyhow::Result<Credentials> {
+        let base = server.trim_end_matches('/');
+        let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+        let mut response = client.get(format!("{base}/api/auth/me")).send().await.map_err(|error| anyhow::anyhow!("{}: {error}", "asking the auth mode"))?;
+        let me: serde_json::Value = response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading /api/auth/me"))?;
+        if me["mode"] != "accounts" {
+            return Ok(Credentials { cookie: None, token: None, session_prefix: "bench".into() });
+        }
+        let suffix: u64 = rand::random();
+        let username = format!("bench-{:08x}", suffix as u32);
+        let password = format!("{:032x}", u128::from(suffix) << 64 | u128::from(rand::random::<u64>()));
+        let mut response = client
+            .post(format!("{base}/api/auth/signup"))
+            .send_json(&serde_json::json!({"username": username, "password": password}))
+            .await
+            .map_err(|error| anyhow::anyhow!("{}: {error}", "signing the bench user up"))?;
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .filter_map(|value| value.to_str().ok())
+            .find_map(|cookie| cookie.split(';').next()?.strip_prefix("ps_session=").map(String::from));
+        let body: serde_json::Value = response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading the sign-up answer"))?;
+        let (Some(cookie), Some(csrf)) = (cookie, body["csrf_token"].as_str()) else {
+            anyhow::bail!("the engine runs in accounts mode and refused the bench's sign-up: {body}");
+        };
+        let mut response = client
+            .post(format!("{base}/api/tokens"))
+            .insert_header(("Cookie", format!("ps_session={cookie}")))
+            .insert_header(("X-CSRF-Token", csrf.to_string()))
+            .send_json(&serde_json::json!({"name": "bench"}))
+            .await
+            .map_err(|error| anyhow::anyhow!("{}: {error}", "creating the bench's ingest token"))?;
+        let body: serde_json::Value = response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading the token"))?;
+        let token = body["secret"].as_str().map(String::from);
+        anyhow::ensure!(token.is_some(), "the engine refused the bench an ingest token: {body}");
+        Ok(Credentials { cookie: Some(cookie), token, session_prefix: username })
+    }
+}
+
 /// How often a session sends a batch (a collector's default).
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
 
@@ -68,19 +122,24 @@ fn ws_url(server: &str, path: &str) -> String {
     format!("{base}{path}")
 }
 
-pub fn session_id(index: usize) -> String {
-    format!("bench-{index:05}")
+pub fn session_id(prefix: &str, index: usize) -> String {
+    format!("{prefix}-{index:05}")
 }
 
 /// One session: a demo car streaming at `rate_hz` over its own `/ingest` connection.
-pub async fn drive_session(server: String, index: usize, rate_hz: f64, stats: Rc<LoadStats>) {
-    let connection = awc::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .finish()
-        .ws(ws_url(&server, "/ingest"))
-        .max_frame_size(1 << 20)
-        .connect()
-        .await;
+pub async fn drive_session(
+    server: String,
+    credentials: Rc<Credentials>,
+    index: usize,
+    rate_hz: f64,
+    stats: Rc<LoadStats>,
+) {
+    let mut request =
+        awc::Client::builder().timeout(Duration::from_secs(30)).finish().ws(ws_url(&server, "/ingest"));
+    if let Some(token) = &credentials.token {
+        request = request.bearer_auth(token);
+    }
+    let connection = request.max_frame_size(1 << 20).connect().await;
     let Ok((_, framed)) = connection else {
         stats.connection_failures.set(stats.connection_failures.get() + 1);
         return;
@@ -114,7 +173,7 @@ pub async fn drive_session(server: String, index: usize, rate_hz: f64, stats: Rc
         })
     };
     let mut driver = DemoDriver::new(index as u64 + 1);
-    let session_id = session_id(index);
+    let session_id = session_id(&credentials.session_prefix, index);
     let track_length = driver.track().length_m() as f32;
     let mut ticker = actix_rt::time::interval(BATCH_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -159,14 +218,12 @@ pub async fn drive_session(server: String, index: usize, rate_hz: f64, stats: Rc
 }
 
 /// One browser: follows `session` over `/ws` (binary protobuf) and times frames.
-pub async fn view(server: String, session: String, stats: Rc<LoadStats>) {
-    let connection = awc::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .finish()
-        .ws(ws_url(&server, "/ws"))
-        .max_frame_size(16 << 20)
-        .connect()
-        .await;
+pub async fn view(server: String, credentials: Rc<Credentials>, session: String, stats: Rc<LoadStats>) {
+    let mut request = awc::Client::builder().timeout(Duration::from_secs(30)).finish().ws(ws_url(&server, "/ws"));
+    if let Some(cookie) = &credentials.cookie {
+        request = request.header("Cookie", format!("ps_session={cookie}"));
+    }
+    let connection = request.max_frame_size(16 << 20).connect().await;
     let Ok((_, mut framed)) = connection else {
         stats.connection_failures.set(stats.connection_failures.get() + 1);
         return;

@@ -128,6 +128,12 @@ impl EngineProcess {
         if let Some(url) = &setup.database_url {
             command.env("DATABASE_URL", url);
         }
+        // A hosted setup (Kafka or PostgreSQL) runs in accounts mode: a key of this
+        // run's own, and an API limit that does not count the load's own viewers.
+        let secret: String = (0..4).map(|_| format!("{:016x}", rand::random::<u64>())).collect();
+        command
+            .env("PURPLESECTOR__AUTH__SESSION_SECRET", secret)
+            .env("PURPLESECTOR__AUTH__API_PER_MINUTE", "1000000");
         let mut child = command.spawn().context("starting the engine")?;
         let stdout = child.stdout.take().expect("piped stdout");
         let (found, receive) = std::sync::mpsc::channel();
@@ -189,17 +195,21 @@ async fn scrape(server: &str) -> anyhow::Result<EngineCounters> {
 }
 
 /// How many of this run's sessions `/api/sessions` lists (what a browser picks from).
-async fn sessions_listed(server: &str, sessions: usize) -> anyhow::Result<usize> {
-    let mut response = awc::Client::builder()
+async fn sessions_listed(server: &str, credentials: &load::Credentials, sessions: usize) -> anyhow::Result<usize> {
+    let mut request = awc::Client::builder()
         .timeout(Duration::from_secs(10))
         .finish()
-        .get(format!("{}/api/sessions", server.trim_end_matches('/')))
+        .get(format!("{}/api/sessions", server.trim_end_matches('/')));
+    if let Some(cookie) = &credentials.cookie {
+        request = request.insert_header(("Cookie", format!("ps_session={cookie}")));
+    }
+    let mut response = request
         .send()
         .await
         .map_err(|error| anyhow::anyhow!("reading the engine's /api/sessions: {error}"))?;
     let body: serde_json::Value =
         response.json().limit(64 << 20).await.map_err(|error| anyhow::anyhow!("reading /api/sessions: {error}"))?;
-    let ours: std::collections::HashSet<String> = (0..sessions).map(load::session_id).collect();
+    let ours: std::collections::HashSet<String> = (0..sessions).map(|index| load::session_id(&credentials.session_prefix, index)).collect();
     Ok(body["sessions"]
         .as_array()
         .map(|listed| {
@@ -325,9 +335,11 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
     actix_rt::time::sleep(Duration::from_millis(500)).await;
     let idle = sample();
 
+    let credentials =
+        std::rc::Rc::new(load::Credentials::sign_in(&server).await.map_err(|error| explain(&engine, error))?);
     let stats = LoadStats::new();
     for index in 0..args.sessions {
-        actix_rt::spawn(load::drive_session(server.clone(), index, args.rate, stats.clone()));
+        actix_rt::spawn(load::drive_session(server.clone(), credentials.clone(), index, args.rate, stats.clone()));
     }
     let sessions = args.sessions as u64;
     wait_for("the sessions to connect", Duration::from_secs(60), || {
@@ -344,7 +356,7 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
     // means on the broker, not yet in the store); subscribing before that is refused.
     let listed_by = Instant::now() + Duration::from_secs(60);
     loop {
-        let listed = sessions_listed(&server, args.sessions).await.map_err(|error| explain(&engine, error))?;
+        let listed = sessions_listed(&server, &credentials, args.sessions).await.map_err(|error| explain(&engine, error))?;
         if listed >= args.sessions {
             break;
         }
@@ -358,8 +370,8 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
     let with_sessions = sample();
 
     for viewer in 0..args.viewers {
-        let session = load::session_id(viewer % args.sessions);
-        actix_rt::spawn(load::view(server.clone(), session, stats.clone()));
+        let session = load::session_id(&credentials.session_prefix, viewer % args.sessions);
+        actix_rt::spawn(load::view(server.clone(), credentials.clone(), session, stats.clone()));
     }
     let viewers = args.viewers as u64;
     wait_for("the viewers to subscribe", Duration::from_secs(60), || {
