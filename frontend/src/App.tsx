@@ -1,4 +1,8 @@
+// The app's shell: who is using it (AuthProvider, AuthGate), then the header and the page
+// for the current path. Pages are listed in ROUTES.
 import type { ReactNode } from 'react';
+import { AuthProvider } from './api/AuthProvider';
+import { AuthGate } from './components/AuthGate';
 import { Header } from './components/Header';
 import { LapPage } from './pages/LapPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -27,12 +31,22 @@ function resolve(path: string): ReactNode {
   return <NotFoundPage />;
 }
 
-export function App() {
+function Shell() {
   const path = usePath();
   return (
     <div className="app">
       <Header />
       {resolve(path)}
     </div>
+  );
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <AuthGate>
+        <Shell />
+      </AuthGate>
+    </AuthProvider>
   );
 }
