@@ -4,11 +4,12 @@ import type { ReactNode } from 'react';
 import { AuthProvider } from './api/AuthProvider';
 import { AuthGate } from './components/AuthGate';
 import { Header } from './components/Header';
+import { AccountPage } from './pages/AccountPage';
 import { LapPage } from './pages/LapPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
-import { matchPath, type RouteParams } from './lib/routes';
+import { matchPath, paths, type RouteParams } from './lib/routes';
 import { usePath } from './router';
 
 interface Route {
@@ -21,6 +22,7 @@ const ROUTES: Route[] = [
   { pattern: '/', render: () => <SessionsPage /> },
   { pattern: '/sessions/:id', render: ({ id }) => <SessionPage key={id} id={id} /> },
   { pattern: '/laps/:id', render: ({ id }) => <LapPage key={id} id={id} /> },
+  { pattern: paths.account(), render: () => <AccountPage /> },
 ];
 
 function resolve(path: string): ReactNode {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authErrorMessage, parseRetryAfter, passwordProblem, readCookie, usernameProblem } from './auth';
+import { authErrorMessage, collectorCommand, parseRetryAfter, passwordProblem, readCookie, sortTokens, usernameProblem } from './auth';
 
 describe('usernameProblem', () => {
   it('accepts 3 to 32 of a-z 0-9 _ . -', () => {
@@ -77,5 +77,25 @@ describe('authErrorMessage', () => {
   it('falls back to a sentence per code', () => {
     expect(authErrorMessage({ code: 'invalid_credentials', message: '' })).toBe('Wrong username or password.');
     expect(authErrorMessage({ code: 'mystery' })).toBe('Something went wrong: try again.');
+  });
+});
+
+describe('collectorCommand', () => {
+  it('names the server and the token', () => {
+    expect(collectorCommand('https://ps.example.com', 'psi_abc')).toBe('purplesector collect ac --server https://ps.example.com --token psi_abc');
+    expect(collectorCommand('http://127.0.0.1:8080', 'psi_x', 'acc')).toBe('purplesector collect acc --server http://127.0.0.1:8080 --token psi_x');
+  });
+});
+
+describe('sortTokens', () => {
+  const token = (id: number, created: number, revoked: number | null = null) => ({ id, created_at_ms: created, revoked_at_ms: revoked });
+  it('lists usable tokens first, newest first', () => {
+    const sorted = sortTokens([token(1, 100), token(2, 300, 400), token(3, 200), token(4, 50, 60), token(5, 200)]);
+    expect(sorted.map((t) => t.id)).toEqual([5, 3, 1, 2, 4]);
+  });
+  it('leaves its input alone', () => {
+    const input = [token(1, 1), token(2, 2)];
+    sortTokens(input);
+    expect(input.map((t) => t.id)).toEqual([1, 2]);
   });
 });

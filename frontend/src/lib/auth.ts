@@ -68,3 +68,13 @@ export function authErrorMessage(error: { code: string; message?: string | null;
   if (message) return message;
   return FALLBACK_MESSAGES[error.code] ?? 'Something went wrong: try again.';
 }
+
+/** The command that runs a collector against this server with an ingest token. */
+export function collectorCommand(origin: string, secret: string, sim = 'ac'): string {
+  return `purplesector collect ${sim} --server ${origin} --token ${secret}`;
+}
+
+/** Tokens in the order the account page lists them: usable ones first, newest first within each group. */
+export function sortTokens<T extends { id: number; created_at_ms: number; revoked_at_ms: number | null }>(tokens: readonly T[]): T[] {
+  return [...tokens].sort((a, b) => Number(a.revoked_at_ms != null) - Number(b.revoked_at_ms != null) || b.created_at_ms - a.created_at_ms || b.id - a.id);
+}
