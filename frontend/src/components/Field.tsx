@@ -1,19 +1,23 @@
-// One labelled form input, styled alike on the login and account pages: the <label> wraps
-// the input (so clicking the text focuses it and screen readers name it), with an optional
-// hint tied to the input by aria-describedby.
+// One labelled form input, styled alike on the login and account pages: a <label for> names
+// the input (clicking the text focuses it, screen readers read it), and an optional hint
+// sits outside the label, tied by aria-describedby, so it is not part of the input's name.
 import { useId, type InputHTMLAttributes } from 'react';
 
-export function Field({ label, hint, invalid, className, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; invalid?: boolean }) {
-  const hintId = useId();
+export function Field({ label, hint, invalid, className, id, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; invalid?: boolean }) {
+  const ownId = useId();
+  const inputId = id ?? ownId;
+  const hintId = `${inputId}-hint`;
   return (
-    <label className={`field ${className ?? ''}`}>
-      <span className="field__label">{label}</span>
-      <input className="field__input" aria-invalid={invalid || undefined} aria-describedby={hint ? hintId : undefined} {...input} />
+    <div className={className ? `field ${className}` : 'field'}>
+      <label className="field__label" htmlFor={inputId}>
+        {label}
+      </label>
+      <input id={inputId} className="field__input" aria-invalid={invalid || undefined} aria-describedby={hint ? hintId : undefined} {...input} />
       {hint && (
         <span className="field__hint" id={hintId}>
           {hint}
         </span>
       )}
-    </label>
+    </div>
   );
 }

@@ -28,8 +28,8 @@ export function TokenRow({ token, now, onChanged }: { token: IngestToken; now: n
 
   return (
     <tr className={`token-row ${revoked ? 'token-row--revoked' : ''}`} data-testid="token-row" data-token-id={token.id} data-revoked={revoked ? 'true' : 'false'}>
-      <td className="token-row__name" data-testid="token-row-name">
-        {token.name}
+      <td className="token-row__name">
+        <span data-testid="token-row-name">{token.name}</span>
         {error && (
           <span className="error token-row__error" role="alert">
             {error}
