@@ -1,6 +1,6 @@
 // Who is using the app: asks `GET /api/auth/me` once at start (docs/accounts.md) and shares
 // the answer. In `local` mode nothing changes for the racer; in `accounts` mode the gate
-// gate (components/AuthGate.tsx) shows the login page until someone signs in, and again
+// (components/AuthGate.tsx) shows the login page until someone signs in, and again
 // when any call answers 401 `unauthenticated`.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { backoffDelay } from '../lib/backoff';
