@@ -1,6 +1,6 @@
 // Shared by the browser tests that need one server and one page: starts the release
-// binary with the demo driver (`serve --demo` on a free port, a temporary data dir)
-// and Debian's headless Chromium, and stops both after the file's tests.
+// binary (`serve` on a free port, a temporary data dir; with the demo driver unless
+// `demo: false`) and Debian's headless Chromium, and stops both after the file's tests.
 //
 // Not a test file itself (`node --test` runs `*.test.mjs`). Env: PURPLESECTOR_BIN
 // (default <repo>/target/release/purplesector), CHROMIUM_PATH (default /usr/bin/chromium).
@@ -21,11 +21,12 @@ const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LISTENING = /purplesector listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 
 /**
- * Registers `before`/`after` hooks running a demo server (`speed` times real time)
- * and a browser page; returns the app, whose `url` and `page` are set once the
- * hooks have run, and helpers that report the server's output on failure.
+ * Registers `before`/`after` hooks running a server (with the demo driver at `speed`
+ * times real time unless `demo` is false; `env` adds to the server's environment, e.g.
+ * PURPLESECTOR__AUTH__MODE) and a browser page; returns the app, whose `url` and `page`
+ * are set once the hooks have run, and helpers that report the server's output on failure.
  */
-export function useDemoApp({ name, speed }) {
+export function useDemoApp({ name, speed = 1, demo = true, env = {} }) {
   const app = { url: undefined, page: undefined, log: [], pageErrors: [] };
   let dataDir;
   let child;
@@ -38,9 +39,10 @@ export function useDemoApp({ name, speed }) {
     assert.ok(existsSync(path.join(repo, 'frontend/dist/index.html')), 'frontend/dist is not built: run `npm --prefix frontend run build`');
     assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: install Debian's chromium (scripts/setup.sh)`);
     dataDir = mkdtempSync(path.join(tmpdir(), `purplesector-e2e-${name}-`));
-    child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
+    const args = ['serve', ...(demo ? ['--demo'] : []), '--addr', '127.0.0.1:0', '--data-dir', dataDir];
+    child = spawn(bin, args, {
       cwd: repo,
-      env: { ...process.env, PURPLESECTOR__DEMO__SPEED: String(speed) },
+      env: { ...process.env, ...(demo ? { PURPLESECTOR__DEMO__SPEED: String(speed) } : {}), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: child.stderr }).on('line', (line) => app.log.push(`[stderr] ${line}`));

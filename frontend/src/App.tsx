@@ -1,10 +1,15 @@
+// The app's shell: who is using it (AuthProvider, AuthGate), then the header and the page
+// for the current path. Pages are listed in ROUTES.
 import type { ReactNode } from 'react';
+import { AuthProvider } from './api/AuthProvider';
+import { AuthGate } from './components/AuthGate';
 import { Header } from './components/Header';
+import { AccountPage } from './pages/AccountPage';
 import { LapPage } from './pages/LapPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
-import { matchPath, type RouteParams } from './lib/routes';
+import { matchPath, paths, type RouteParams } from './lib/routes';
 import { usePath } from './router';
 
 interface Route {
@@ -17,6 +22,7 @@ const ROUTES: Route[] = [
   { pattern: '/', render: () => <SessionsPage /> },
   { pattern: '/sessions/:id', render: ({ id }) => <SessionPage key={id} id={id} /> },
   { pattern: '/laps/:id', render: ({ id }) => <LapPage key={id} id={id} /> },
+  { pattern: paths.account(), render: () => <AccountPage /> },
 ];
 
 function resolve(path: string): ReactNode {
@@ -27,12 +33,22 @@ function resolve(path: string): ReactNode {
   return <NotFoundPage />;
 }
 
-export function App() {
+function Shell() {
   const path = usePath();
   return (
     <div className="app">
       <Header />
       {resolve(path)}
     </div>
+  );
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <AuthGate>
+        <Shell />
+      </AuthGate>
+    </AuthProvider>
   );
 }

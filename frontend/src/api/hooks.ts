@@ -5,6 +5,7 @@ import { navigate } from '../router';
 import { paths } from '../lib/routes';
 import { ApiError, getSession, listLaps, listSessions } from './rest';
 import { useLiveClient, useLiveMessages, useOnReconnect } from './LiveProvider';
+import { listTokens, type IngestToken } from './auth';
 import type { LapInfo, SessionInfo } from './types';
 
 export interface Loadable<T> {
@@ -141,4 +142,23 @@ export function useStartDemo(): { start: () => void; busy: boolean; error: strin
     );
   }, [client]);
   return { start, busy, error };
+}
+
+/** The caller's ingest tokens (accounts mode), as the server lists them. */
+export function useTokens(): Loadable<IngestToken[]> & { reload: () => void } {
+  const [state, setState] = useState<Loadable<IngestToken[]>>({ data: [], loading: true, error: null });
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    listTokens(abort.signal).then(
+      (tokens) => setState({ data: tokens, loading: false, error: null }),
+      (error) => {
+        if (!isAbort(error)) setState((s) => ({ ...s, loading: false, error: describe(error) }));
+      },
+    );
+    return () => abort.abort();
+  }, [generation]);
+  return { ...state, reload };
 }

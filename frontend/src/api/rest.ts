@@ -1,4 +1,7 @@
-// REST client for the engine's /api routes.
+// REST client for the engine's /api routes. In accounts mode (docs/accounts.md) every
+// changing request carries the CSRF token, and a 401 `unauthenticated` from any call is
+// announced so the auth provider can show the login page.
+import { parseRetryAfter, readCookie } from '../lib/auth';
 import type { ApiErrorBody, LapAnalysisResponse, LapDetail, LapInfo, LapTelemetry, SessionInfo } from './types';
 
 export class ApiError extends Error {
@@ -6,16 +9,45 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds from the `Retry-After` header (429 `rate_limited`), when sent. */
+    readonly retryAfterS: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+/** Dispatched on `window` when the server answers 401 `unauthenticated` (the session ended or never was). */
+export const UNAUTHENTICATED_EVENT = 'purplesector:unauthenticated';
+
+const CSRF_COOKIE = 'ps_csrf';
+let lastCsrfToken: string | null = null;
+
+/** Remembers the csrf_token the server returned last (`/api/auth/me`, login, sign-up); null forgets it. */
+export function rememberCsrfToken(token: string | null | undefined): void {
+  lastCsrfToken = token ?? null;
+}
+
+/** The token for `X-CSRF-Token`: the `ps_csrf` cookie, else the last one the server returned. */
+export function csrfToken(): string | null {
+  const cookies = typeof document === 'undefined' ? '' : document.cookie;
+  return readCookie(cookies, CSRF_COOKIE) ?? lastCsrfToken;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const csrf = SAFE_METHODS.has(method) ? null : csrfToken();
   const response = await fetch(path, {
+    credentials: 'same-origin',
     ...init,
-    headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}), ...init?.headers },
+    headers: {
+      Accept: 'application/json',
+      ...(init?.body ? { 'Content-Type': 'application/json' } : {}),
+      ...(csrf ? { 'X-CSRF-Token': csrf } : {}),
+      ...init?.headers,
+    },
   });
   if (!response.ok) {
     let code = 'http_error';
@@ -23,13 +55,16 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     try {
       const body = (await response.json()) as ApiErrorBody;
       if (body?.error) {
-        code = body.error.code;
-        message = body.error.message;
+        code = body.error.code ?? code;
+        message = body.error.message || message;
       }
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(response.status, code, message);
+    if (response.status === 401 && code === 'unauthenticated' && typeof window !== 'undefined') {
+      window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
+    }
+    throw new ApiError(response.status, code, message, parseRetryAfter(response.headers.get('Retry-After')));
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;

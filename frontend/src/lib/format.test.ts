@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDelta, formatGear, formatLapTime, simLabel } from './format';
+import { formatDelta, formatGear, formatLapTime, formatRelativeTime, simLabel } from './format';
 
 describe('formatLapTime', () => {
   it('formats m:ss.SSS', () => {
@@ -45,5 +45,26 @@ describe('simLabel', () => {
     expect(simLabel('ac')).toBe('Assetto Corsa');
     expect(simLabel('demo')).toBe('Demo');
     expect(simLabel('rf2')).toBe('rf2');
+  });
+});
+
+describe('formatRelativeTime', () => {
+  const now = Date.parse('2026-03-10T12:00:00Z');
+  const ago = (s: number) => now - s * 1000;
+  it('says never for no time', () => {
+    expect(formatRelativeTime(null, now)).toBe('never');
+    expect(formatRelativeTime(undefined, now, 'not yet')).toBe('not yet');
+  });
+  it('rounds to the largest sensible unit', () => {
+    expect(formatRelativeTime(ago(5), now)).toBe('just now');
+    expect(formatRelativeTime(ago(-30), now)).toBe('just now');
+    expect(formatRelativeTime(ago(60), now)).toBe('1 min ago');
+    expect(formatRelativeTime(ago(59 * 60), now)).toBe('59 min ago');
+    expect(formatRelativeTime(ago(3 * 3600), now)).toBe('3 h ago');
+    expect(formatRelativeTime(ago(24 * 3600), now)).toBe('yesterday');
+    expect(formatRelativeTime(ago(5 * 86400), now)).toBe('5 days ago');
+  });
+  it('shows the date beyond a month', () => {
+    expect(formatRelativeTime(ago(90 * 86400), now)).toMatch(/2025/);
   });
 });

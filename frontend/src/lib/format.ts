@@ -61,3 +61,20 @@ export function formatNumber(value: number | null | undefined, decimals = 0): st
   if (value == null || !Number.isFinite(value)) return DASH;
   return value.toFixed(decimals);
 }
+
+/**
+ * How long ago `ms` was, relative to `now`: "just now", "5 min ago", "3 h ago", "2 days ago";
+ * the date beyond 30 days; `never` when `ms` is null.
+ */
+export function formatRelativeTime(ms: number | null | undefined, now = Date.now(), never = 'never'): string {
+  if (ms == null || !Number.isFinite(ms)) return never;
+  const seconds = Math.round((now - ms) / 1000);
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days <= 30) return days === 1 ? 'yesterday' : `${days} days ago`;
+  return new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(ms));
+}

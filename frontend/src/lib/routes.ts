@@ -29,4 +29,5 @@ export const paths = {
   sessions: () => '/',
   session: (id: string) => `/sessions/${encodeURIComponent(id)}`,
   lap: (id: number | string) => `/laps/${encodeURIComponent(String(id))}`,
+  account: () => '/account',
 };
