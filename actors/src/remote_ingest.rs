@@ -85,6 +85,8 @@ pub struct RemoteIngest {
     connecting: bool,
     backoff: Duration,
     status: LinkStatus,
+    /// The engine refused the token (logged once).
+    warned_refused: bool,
     warned_spooling: bool,
 }
 
@@ -107,6 +109,7 @@ impl RemoteIngest {
             connecting: false,
             backoff: FIRST_BACKOFF,
             status: LinkStatus::default(),
+            warned_refused: false,
             warned_spooling: false,
         })
     }
@@ -140,6 +143,23 @@ impl RemoteIngest {
                     act.in_flight = 0;
                     act.spool_sent = None;
                     act.pump(ctx);
+                }
+                Err(awc::error::WsClientError::InvalidResponseStatus(status))
+                    if status.as_u16() == 401 || status.as_u16() == 403 =>
+                {
+                    // Frames keep going to the spool; the engine may be right (a revoked
+                    // token) or wrong (its key rotated): say so once, keep retrying slowly.
+                    if !std::mem::replace(&mut act.warned_refused, true) {
+                        tracing::error!(
+                            server = %act.config.server,
+                            %status,
+                            "the engine refused this collector's ingest token (missing, unknown or revoked): \
+                             create one on the web app's Account page and pass it with --token; frames are \
+                             spooled meanwhile"
+                        );
+                    }
+                    act.backoff = MAX_BACKOFF;
+                    act.schedule_reconnect(ctx);
                 }
                 Err(error) => {
                     tracing::debug!(%error, server = %act.config.server, "engine unreachable; retrying");

@@ -34,8 +34,13 @@ impl Credentials {
     pub async fn sign_in(server: &str) -> anyhow::Result<Credentials> {
         let base = server.trim_end_matches('/');
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
-        let mut response = client.get(format!("{base}/api/auth/me")).send().await.map_err(|error| anyhow::anyhow!("{}: {error}", "asking the auth mode"))?;
-        let me: serde_json::Value = response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading /api/auth/me"))?;
+        let mut response = client
+            .get(format!("{base}/api/auth/me"))
+            .send()
+            .await
+            .map_err(|error| anyhow::anyhow!("{}: {error}", "asking the auth mode"))?;
+        let me: serde_json::Value =
+            response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading /api/auth/me"))?;
         if me["mode"] != "accounts" {
             return Ok(Credentials { cookie: None, token: None, session_prefix: "bench".into() });
         }
@@ -52,7 +57,8 @@ impl Credentials {
             .get_all("set-cookie")
             .filter_map(|value| value.to_str().ok())
             .find_map(|cookie| cookie.split(';').next()?.strip_prefix("ps_session=").map(String::from));
-        let body: serde_json::Value = response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading the sign-up answer"))?;
+        let body: serde_json::Value =
+            response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading the sign-up answer"))?;
         let (Some(cookie), Some(csrf)) = (cookie, body["csrf_token"].as_str()) else {
             anyhow::bail!("the engine runs in accounts mode and refused the bench's sign-up: {body}");
         };
@@ -63,7 +69,8 @@ impl Credentials {
             .send_json(&serde_json::json!({"name": "bench"}))
             .await
             .map_err(|error| anyhow::anyhow!("{}: {error}", "creating the bench's ingest token"))?;
-        let body: serde_json::Value = response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading the token"))?;
+        let body: serde_json::Value =
+            response.json().await.map_err(|error| anyhow::anyhow!("{}: {error}", "reading the token"))?;
         let token = body["secret"].as_str().map(String::from);
         anyhow::ensure!(token.is_some(), "the engine refused the bench an ingest token: {body}");
         Ok(Credentials { cookie: Some(cookie), token, session_prefix: username })
@@ -134,8 +141,7 @@ pub async fn drive_session(
     rate_hz: f64,
     stats: Rc<LoadStats>,
 ) {
-    let mut request =
-        awc::Client::builder().timeout(Duration::from_secs(30)).finish().ws(ws_url(&server, "/ingest"));
+    let mut request = awc::Client::builder().timeout(Duration::from_secs(30)).finish().ws(ws_url(&server, "/ingest"));
     if let Some(token) = &credentials.token {
         request = request.bearer_auth(token);
     }

@@ -131,9 +131,7 @@ impl EngineProcess {
         // A hosted setup (Kafka or PostgreSQL) runs in accounts mode: a key of this
         // run's own, and an API limit that does not count the load's own viewers.
         let secret: String = (0..4).map(|_| format!("{:016x}", rand::random::<u64>())).collect();
-        command
-            .env("PURPLESECTOR__AUTH__SESSION_SECRET", secret)
-            .env("PURPLESECTOR__AUTH__API_PER_MINUTE", "1000000");
+        command.env("PURPLESECTOR__AUTH__SESSION_SECRET", secret).env("PURPLESECTOR__AUTH__API_PER_MINUTE", "1000000");
         let mut child = command.spawn().context("starting the engine")?;
         let stdout = child.stdout.take().expect("piped stdout");
         let (found, receive) = std::sync::mpsc::channel();
@@ -203,13 +201,12 @@ async fn sessions_listed(server: &str, credentials: &load::Credentials, sessions
     if let Some(cookie) = &credentials.cookie {
         request = request.insert_header(("Cookie", format!("ps_session={cookie}")));
     }
-    let mut response = request
-        .send()
-        .await
-        .map_err(|error| anyhow::anyhow!("reading the engine's /api/sessions: {error}"))?;
+    let mut response =
+        request.send().await.map_err(|error| anyhow::anyhow!("reading the engine's /api/sessions: {error}"))?;
     let body: serde_json::Value =
         response.json().limit(64 << 20).await.map_err(|error| anyhow::anyhow!("reading /api/sessions: {error}"))?;
-    let ours: std::collections::HashSet<String> = (0..sessions).map(|index| load::session_id(&credentials.session_prefix, index)).collect();
+    let ours: std::collections::HashSet<String> =
+        (0..sessions).map(|index| load::session_id(&credentials.session_prefix, index)).collect();
     Ok(body["sessions"]
         .as_array()
         .map(|listed| {
@@ -356,7 +353,8 @@ async fn measure(args: BenchArgs, setup: EngineSetup, broker: Option<(u32, Strin
     // means on the broker, not yet in the store); subscribing before that is refused.
     let listed_by = Instant::now() + Duration::from_secs(60);
     loop {
-        let listed = sessions_listed(&server, &credentials, args.sessions).await.map_err(|error| explain(&engine, error))?;
+        let listed =
+            sessions_listed(&server, &credentials, args.sessions).await.map_err(|error| explain(&engine, error))?;
         if listed >= args.sessions {
             break;
         }

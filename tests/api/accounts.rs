@@ -7,7 +7,7 @@ use crate::accounts_support::{
     accounts_mode, call, create_token, ingest_as, ingest_refused, login, password_of, set_cookies, signup, ws_as,
     TestUser, TEST_SESSION_SECRET,
 };
-use crate::helpers::{next_json, send_json, spawn_app, spawn_app_in, WsConnection};
+use crate::helpers::{next_json, send_json, spawn_bare_app, spawn_bare_app_in, WsConnection};
 use awc::http::Method;
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
@@ -26,7 +26,7 @@ fn base(app: &crate::helpers::TestApp) -> &str {
 
 #[actix_rt::test]
 async fn sign_up_log_in_log_out_and_change_the_password() {
-    let app = spawn_app(accounts_mode).await;
+    let app = spawn_bare_app(accounts_mode).await;
     let base = base(&app);
 
     // Before signing in: the app is told to show its login page, the API refuses.
@@ -131,7 +131,7 @@ async fn sign_up_log_in_log_out_and_change_the_password() {
 
 #[actix_rt::test]
 async fn forged_expired_and_revoked_cookies_and_tokens_are_refused() {
-    let app = spawn_app(accounts_mode).await;
+    let app = spawn_bare_app(accounts_mode).await;
     let base = app.address.clone();
     let alice = signup(&base, "alice").await;
     let as_cookie = |session: &str| TestUser { session: session.to_string(), ..alice.clone() };
@@ -192,7 +192,7 @@ async fn forged_expired_and_revoked_cookies_and_tokens_are_refused() {
     // A restart with another secret key: every cookie and token of the old key is dead.
     let (_, token2) = create_token(&base, &alice, "second").await;
     let data_dir = app.stop().await;
-    let app = spawn_app_in(data_dir, |settings| {
+    let app = spawn_bare_app_in(data_dir, |settings| {
         accounts_mode(settings);
         settings.auth.session_secret = "a-rotated-secret-key-0123456789abcdef".into();
     })
@@ -204,7 +204,7 @@ async fn forged_expired_and_revoked_cookies_and_tokens_are_refused() {
 
 #[actix_rt::test]
 async fn state_changing_requests_need_the_csrf_token_and_an_allowed_origin() {
-    let app = spawn_app(|settings| {
+    let app = spawn_bare_app(|settings| {
         accounts_mode(settings);
         settings.server.cors_origins = "https://dash.example.com".into();
     })
@@ -261,7 +261,7 @@ async fn state_changing_requests_need_the_csrf_token_and_an_allowed_origin() {
 
 #[actix_rt::test]
 async fn login_attempts_are_limited_per_address() {
-    let app = spawn_app(|settings| {
+    let app = spawn_bare_app(|settings| {
         accounts_mode(settings);
         settings.auth.login_per_minute = 5;
     })
@@ -300,7 +300,7 @@ async fn login_attempts_are_limited_per_address() {
 
 #[actix_rt::test]
 async fn sign_up_can_be_invite_only_or_closed() {
-    let app = spawn_app(|settings| {
+    let app = spawn_bare_app(|settings| {
         accounts_mode(settings);
         settings.auth.signup = "invite".into();
     })
@@ -331,7 +331,7 @@ async fn sign_up_can_be_invite_only_or_closed() {
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("admin_only")));
     app.stop().await;
 
-    let app = spawn_app(|settings| {
+    let app = spawn_bare_app(|settings| {
         accounts_mode(settings);
         settings.auth.signup = "closed".into();
     })
@@ -350,7 +350,7 @@ async fn sign_up_can_be_invite_only_or_closed() {
 
 #[actix_rt::test]
 async fn every_response_carries_the_security_headers_and_local_mode_needs_no_login() {
-    let app = spawn_app(|_| {}).await;
+    let app = spawn_bare_app(|_| {}).await;
     let (status, me) = app.get_json("/api/auth/me").await;
     assert_eq!((status, me["mode"].as_str(), me["user"]["username"].as_str()), (200, Some("local"), Some("local")));
     assert_eq!(app.get_json("/api/sessions").await.0, 200, "local mode: no login");
@@ -389,9 +389,29 @@ async fn next_answer(connection: &mut WsConnection) -> serde_json::Value {
     }
 }
 
-/// Starts the demo as `user` and waits until it has stored `laps` laps; the session id
-/// and the laps.
-async fn drive_demo(base: &str, user: &TestUser, laps: usize) -> (String, WsConnection, Vec<serde_json::Value>) {
+/// A user's session with stored laps, for the isolation matrix.
+pub struct Driven {
+    pub session: String,
+    pub laps: Vec<serde_json::Value>,
+}
+
+/// Waits until `user`'s session has stored `laps` laps, and returns them.
+pub async fn wait_for_laps(base: &str, user: &TestUser, session_id: &str, laps: usize) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, body) = call(base, Some(user), Method::GET, &format!("/api/sessions/{session_id}/laps"), None).await;
+        let stored = body["laps"].as_array().cloned().unwrap_or_default();
+        if stored.len() >= laps {
+            return stored;
+        }
+        assert!(Instant::now() < deadline, "{laps} laps of {} within two minutes", user.username);
+        actix_rt::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Starts the demo as `user` and waits until it has stored `laps` laps; the session,
+/// and the stream (the demo drives while it is open).
+async fn drive_demo(base: &str, user: &TestUser, laps: usize) -> (Driven, WsConnection) {
     let mut stream = ws_as(base, user).await;
     assert!(next_json(&mut stream).await.get("connected").is_some());
     send_json(&mut stream, json!({"start_demo": {"seed": 7}})).await;
@@ -401,16 +421,8 @@ async fn drive_demo(base: &str, user: &TestUser, laps: usize) -> (String, WsConn
             break id.to_string();
         }
     };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (_, body) = call(base, Some(user), Method::GET, &format!("/api/sessions/{session_id}/laps"), None).await;
-        let stored = body["laps"].as_array().cloned().unwrap_or_default();
-        if stored.len() >= laps {
-            return (session_id, stream, stored);
-        }
-        assert!(Instant::now() < deadline, "{laps} demo laps for {} within two minutes", user.username);
-        actix_rt::time::sleep(Duration::from_millis(250)).await;
-    }
+    let laps = wait_for_laps(base, user, &session_id, laps).await;
+    (Driven { session: session_id, laps }, stream)
 }
 
 /// The same answer, once the ids asked about are replaced by a placeholder.
@@ -432,11 +444,17 @@ async fn web_block<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
 /// B tries every route and message that touches A's sessions, laps, telemetry,
 /// analysis, exports, tokens and live stream, and ingest into A's session with B's
 /// token: each answer is what a missing id gets (404), and A's data is untouched.
-pub async fn isolation_matrix(base: &str, ingest_base: &str, database_url: &str, alice: &TestUser, bob: &TestUser) {
-    let (a_session, _a_stream, a_laps) = drive_demo(base, alice, 2).await;
-    let (_, _b_stream, b_laps) = drive_demo(base, bob, 1).await;
-    let a_lap = a_laps[0]["id"].as_i64().unwrap().to_string();
-    let b_lap = b_laps[0]["id"].as_i64().unwrap().to_string();
+pub async fn isolation_matrix(
+    base: &str,
+    ingest_base: &str,
+    database_url: &str,
+    (alice, a): (&TestUser, &Driven),
+    (bob, b): (&TestUser, &Driven),
+) {
+    let a_session = a.session.clone();
+    let a_laps = a.laps.len();
+    let a_lap = a.laps[0]["id"].as_i64().unwrap().to_string();
+    let b_lap = b.laps[0]["id"].as_i64().unwrap().to_string();
     let (a_token_id, _a_token) = create_token(base, alice, "alice's rig").await;
     let a_token_id = a_token_id.to_string();
     let (_, a_name_before) = call(base, Some(alice), Method::GET, &format!("/api/sessions/{a_session}"), None).await;
@@ -482,7 +500,7 @@ pub async fn isolation_matrix(base: &str, ingest_base: &str, database_url: &str,
     let (status, a_now) = call(base, Some(alice), Method::GET, &format!("/api/sessions/{a_session}"), None).await;
     assert_eq!((status, &a_now["name"]), (200, &a_name_before["name"]));
     let (_, laps) = call(base, Some(alice), Method::GET, &format!("/api/sessions/{a_session}/laps"), None).await;
-    assert!(laps["laps"].as_array().unwrap().len() >= 2);
+    assert!(laps["laps"].as_array().unwrap().len() >= a_laps);
     let (_, tokens) = call(base, Some(alice), Method::GET, "/api/tokens", None).await;
     assert!(tokens["tokens"][0]["revoked_at_ms"].is_null(), "{tokens}");
 
@@ -496,7 +514,7 @@ pub async fn isolation_matrix(base: &str, ingest_base: &str, database_url: &str,
     let absent = next_answer(&mut b_viewer).await;
     assert_eq!(theirs["error"]["code"], "not_found", "{theirs}");
     assert!(same_answer(&(0, theirs), &(0, absent), &[(&a_session, missing_session)]));
-    // Nothing of A's arrives afterwards either (A's demo is still driving).
+    // Nothing of A's arrives afterwards either (in embedded mode A's demo is still driving).
     let quiet = tokio::time::timeout(Duration::from_secs(2), async {
         loop {
             let message = next_json(&mut b_viewer).await;
@@ -548,14 +566,16 @@ pub async fn isolation_matrix(base: &str, ingest_base: &str, database_url: &str,
 
 #[actix_rt::test]
 async fn another_user_can_reach_nothing_of_a_users_data_embedded() {
-    let app = spawn_app(|settings| {
+    let app = spawn_bare_app(|settings| {
         accounts_mode(settings);
         settings.demo.speed = 40.0;
     })
     .await;
     let alice = signup(&app.address, "alice").await;
     let bob = signup(&app.address, "bob").await;
+    let (a, _a_driving) = drive_demo(&app.address, &alice, 2).await;
+    let (b, _b_driving) = drive_demo(&app.address, &bob, 1).await;
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
-    isolation_matrix(&app.address, &app.address, &database, &alice, &bob).await;
+    isolation_matrix(&app.address, &app.address, &database, (&alice, &a), (&bob, &b)).await;
     app.stop().await;
 }

@@ -1,9 +1,9 @@
 //! `spawn_app`: one application per test, on a free port, with a fresh data dir.
 
+use crate::accounts_support::{create_token, signup, TestUser};
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
 use purplesector_actors::startup::{Application, ShutdownHandle};
-use crate::accounts_support::{create_token, signup, TestUser};
 use purplesector_engine::auth::AuthMode;
 use purplesector_engine::config::Settings;
 use purplesector_engine::storage::LOCAL_USER;
@@ -35,6 +35,21 @@ pub async fn spawn_app(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Starts an application on an existing data directory (to test restarts).
 pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    start(data_dir, adjust, true).await
+}
+
+/// Starts an application whose accounts (in accounts mode) are all the test's own:
+/// no driver is signed up first.
+pub async fn spawn_bare_app(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    start(tempfile::tempdir().expect("temporary directory"), adjust, false).await
+}
+
+/// [`spawn_bare_app`] on an existing data directory.
+pub async fn spawn_bare_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    start(data_dir, adjust, false).await
+}
+
+async fn start(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut Settings), driver: bool) -> TestApp {
     let mut settings = Settings::default();
     settings.server.addr = "127.0.0.1:0".into();
     settings.server.workers = 1;
@@ -48,7 +63,7 @@ pub async fn spawn_app_in(data_dir: tempfile::TempDir, adjust: impl FnOnce(&mut 
     let engine = app.engine();
     let task = actix_rt::spawn(app.run_until_stopped());
     let address = format!("http://127.0.0.1:{port}");
-    let (user, ingest_token) = if accounts {
+    let (user, ingest_token) = if accounts && driver {
         let user = signup(&address, "driver").await;
         let (_, token) = create_token(&address, &user, "test rig").await;
         (Some(user), Some(token))
@@ -95,11 +110,7 @@ impl TestApp {
         if let Some(user) = &self.user {
             request = request.header("Cookie", format!("ps_session={}", user.session));
         }
-        let (_, connection) = request
-            .max_frame_size(16 << 20)
-            .connect()
-            .await
-            .expect("WebSocket connects");
+        let (_, connection) = request.max_frame_size(16 << 20).connect().await.expect("WebSocket connects");
         connection
     }
 }

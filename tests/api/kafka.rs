@@ -5,9 +5,9 @@
 
 use crate::accounts_support::{accounts_env, call, provision, ws_as};
 use crate::helpers::{next_json, send_json, spawn_app, WsConnection};
-use awc::http::Method;
 use crate::kafka_support::{python, Broker, COMMITTED, PRODUCE_RAW, READ_TOPIC};
 use crate::postgres_support::PgDatabase;
+use awc::http::Method;
 use awc::ws;
 use futures_util::{SinkExt, StreamExt};
 use prost::Message as _;
@@ -57,7 +57,7 @@ fn true_lap_times(count: usize) -> Vec<f64> {
 /// built-in local user is 1).
 const DRIVER: UserId = UserId(2);
 
-async fn ingest_all(address: &str, token: &str, batches: &[TelemetryBatch]) {
+pub async fn ingest_all(address: &str, token: &str, batches: &[TelemetryBatch]) {
     let (_, mut connection) = awc::Client::new()
         .ws(format!("ws://{address}/ingest"))
         .bearer_auth(token)
@@ -137,9 +137,8 @@ async fn wait_for_frames(database: &str, session_id: &str, expected: i64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (database, id) = (database.to_string(), session_id.to_string());
-        let count = tokio::task::spawn_blocking(move || store(&database).count_frames(DRIVER, &id).unwrap_or(0))
-            .await
-            .unwrap();
+        let count =
+            tokio::task::spawn_blocking(move || store(&database).count_frames(DRIVER, &id).unwrap_or(0)).await.unwrap();
         if count == expected {
             return;
         }
@@ -730,8 +729,7 @@ async fn two_users_each_see_all_of_their_own_frames_and_none_of_the_others() {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (db, rival_db) = (database.url.clone(), database.url.clone());
-        let mine =
-            tokio::task::spawn_blocking(move || store(&db).get_session(DRIVER, "own-1").unwrap()).await.unwrap();
+        let mine = tokio::task::spawn_blocking(move || store(&db).get_session(DRIVER, "own-1").unwrap()).await.unwrap();
         let their =
             tokio::task::spawn_blocking(move || store(&rival_db).get_session(rival, "rival-1").unwrap()).await.unwrap();
         if mine.is_some() && their.is_some() {
@@ -917,4 +915,43 @@ async fn collect_with_kafka_writes_to_the_users_topic_and_the_writer_stores_it()
     let database = format!("sqlite:{}", app.data_dir.path().join("purplesector.db").display());
     wait_for_frames(&database, &session, sent as i64).await;
     app.stop().await;
+}
+
+/// The isolation matrix of `accounts.rs` in Kafka + PostgreSQL mode: two users who
+/// signed up, each driving over `/ingest` with their own token; B reaches nothing of
+/// A's through the API (served from PostgreSQL), the bridge's `/ws` or the ingest,
+/// and A's topic holds only A's records.
+#[actix_rt::test]
+async fn another_user_can_reach_nothing_of_a_users_data_with_kafka_and_postgres() {
+    use crate::accounts::{isolation_matrix, wait_for_laps, Driven};
+    use crate::accounts_support::{create_token, signup};
+    let broker = Broker::start();
+    let database = PgDatabase::fresh("isolation");
+    let app = spawn_app(|settings| {
+        broker.configure(settings, "iso");
+        settings.storage.database_url = database.url.clone();
+    })
+    .await;
+    let address = format!("127.0.0.1:{}", app.port);
+    let alice = signup(&app.address, "alice").await;
+    let bob = signup(&app.address, "bob").await;
+    let (_, alice_token) = create_token(&app.address, &alice, "alice's rig").await;
+    let (_, bob_token) = create_token(&app.address, &bob, "bob's rig").await;
+    ingest_all(&address, &alice_token, &demo_batches("iso-alice", 7_000)).await;
+    ingest_all(&address, &bob_token, &demo_batches("iso-bob", 7_000)).await;
+    let a = Driven { session: "iso-alice".into(), laps: wait_for_laps(&app.address, &alice, "iso-alice", 1).await };
+    let b = Driven { session: "iso-bob".into(), laps: wait_for_laps(&app.address, &bob, "iso-bob", 1).await };
+    isolation_matrix(&app.address, &app.address, &database.url, (&alice, &a), (&bob, &b)).await;
+    app.stop().await;
+
+    // On the bus: A's topic holds A's records only; B's attempt went to B's own topic.
+    let dump = read_topic(&broker, &format!("iso.telemetry-user-{}", alice.id));
+    assert!(!dump.records.is_empty());
+    for record in &dump.records {
+        assert_eq!(record["headers"]["userId"], alice.id.to_string(), "{record}");
+        assert_eq!(record["key"], "iso-alice", "{record}");
+    }
+    let dump = read_topic(&broker, &format!("iso.telemetry-user-{}", bob.id));
+    assert!(dump.records.iter().all(|record| record["headers"]["userId"] == bob.id.to_string()));
+    assert!(dump.records.iter().any(|record| record["key"] == "iso-alice"), "B's try at A's session is on B's topic");
 }

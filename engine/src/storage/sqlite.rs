@@ -306,7 +306,9 @@ impl SqliteStore {
     /// session's lap count and best valid lap. Returns the stored lap and session.
     pub(super) fn record_lap(&self, owner: UserId, lap: &NewLap) -> Result<Option<(LapInfo, SessionInfo)>, StoreError> {
         let mut conn = self.conn()?;
-        conn.transaction(|conn| {
+        // IMMEDIATE: it reads before it writes, and a deferred transaction that read
+        // while another connection wrote cannot upgrade (SQLITE_BUSY, no waiting).
+        conn.immediate_transaction(|conn| {
             if find_session(conn, owner, &lap.session_id)?.is_none() {
                 return Ok(None);
             }

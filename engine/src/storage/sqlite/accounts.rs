@@ -156,7 +156,7 @@ impl SqliteStore {
         scope: &str,
     ) -> Result<ApiToken, StoreError> {
         let mut conn = self.conn()?;
-        conn.transaction(|conn| {
+        conn.immediate_transaction(|conn| {
             diesel::insert_into(api_tokens::table)
                 .values((
                     api_tokens::user_id.eq(user.0),
@@ -186,7 +186,7 @@ impl SqliteStore {
 
     pub(in crate::storage) fn revoke_api_token(&self, user: UserId, id: i64) -> Result<Option<ApiToken>, StoreError> {
         let mut conn = self.conn()?;
-        conn.transaction(|conn| {
+        conn.immediate_transaction(|conn| {
             diesel::update(
                 api_tokens::table
                     .filter(api_tokens::id.eq(id))
@@ -212,7 +212,7 @@ impl SqliteStore {
         now_ms: i64,
     ) -> Result<Option<ApiToken>, StoreError> {
         let mut conn = self.conn()?;
-        conn.transaction(|conn| {
+        conn.immediate_transaction(|conn| {
             let row: Option<ApiTokenRow> = api_tokens::table
                 .filter(api_tokens::token_hash.eq(digest))
                 .filter(api_tokens::scope.eq(scope))
