@@ -458,7 +458,8 @@ else:
                     f.write(toml["data"]["purplesector.toml"])
                 env = {"PATH": os.environ["PATH"], "HOME": tmp}
                 for e in container(dep)["env"]:
-                    env[e["name"]] = e.get("value", "from-a-secret-or-field")
+                    # (long enough for the secrets with a minimum length, auth.session_secret)
+                    env[e["name"]] = e.get("value", "from-a-secret-or-a-field-0123456789abcdef")
                 env["PURPLESECTOR__STORAGE__DATA_DIR"] = tmp
                 env.pop("DATABASE_URL", None)  # a secret: its placeholder is not a URL
                 args = container(dep).get("args", [])

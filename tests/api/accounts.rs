@@ -579,3 +579,125 @@ async fn another_user_can_reach_nothing_of_a_users_data_embedded() {
     isolation_matrix(&app.address, &app.address, &database, (&alice, &a), (&bob, &b)).await;
     app.stop().await;
 }
+
+/// A real `serve` process in accounts mode, logging at debug: after sign-ups, logins
+/// (wrong and right), tokens, an ingest and a password change, no password, session
+/// cookie, CSRF token or ingest token appears anywhere in its output, while the
+/// security events are there with their user and address.
+#[actix_rt::test]
+async fn passwords_and_tokens_never_reach_the_logs() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::{Arc, Mutex};
+
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_purplesector"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("KAFKA_BROKERS")
+        .env_remove("RUST_LOG")
+        .env("PURPLESECTOR__AUTH__MODE", "accounts")
+        .env("PURPLESECTOR__AUTH__SESSION_SECRET", TEST_SESSION_SECRET)
+        .env("PURPLESECTOR__LOG__LEVEL", "debug")
+        .env("PURPLESECTOR__LOG__FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = Arc::new(Mutex::new(String::new()));
+    let (found, listening) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let readers = [
+        std::thread::spawn({
+            let output = output.clone();
+            move || {
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if let Some(url) = line.strip_prefix("purplesector listening on ") {
+                        let _ = found.send(url.trim().to_string());
+                    }
+                    output.lock().unwrap().push_str(&line);
+                    output.lock().unwrap().push('\n');
+                }
+            }
+        }),
+        std::thread::spawn({
+            let output = output.clone();
+            move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    output.lock().unwrap().push_str(&line);
+                    output.lock().unwrap().push('\n');
+                }
+            }
+        }),
+    ];
+    let base = listening.recv_timeout(Duration::from_secs(30)).expect("the server listens");
+
+    let alice = signup(&base, "alice").await;
+    let wrong = "a-wrong-guess-at-alices-password";
+    let (status, _) =
+        call(&base, None, Method::POST, "/api/auth/login", Some(json!({"username": "alice", "password": wrong}))).await;
+    assert_eq!(status, 401);
+    let again = login(&base, "alice", &password_of("alice")).await;
+    let (_, token) = create_token(&base, &alice, "rig").await;
+    let mut ingest = ingest_as(&base, &token).await;
+    ingest.send(ws::Message::Close(None)).await.unwrap();
+    let refused = format!("psi_{}", "Z".repeat(43));
+    assert_eq!(ingest_refused(&base, Some(&refused)).await.0, 401);
+    let new_password = "alices-brand-new-password";
+    let (status, _) = call(
+        &base,
+        Some(&again),
+        Method::POST,
+        "/api/auth/password",
+        Some(json!({"current_password": password_of("alice"), "new_password": new_password})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    child.wait().unwrap();
+    for reader in readers {
+        reader.join().unwrap();
+    }
+
+    let log = output.lock().unwrap().clone();
+    let keys = Keys::new(TEST_SESSION_SECRET);
+    let secrets = [
+        ("alice's password", password_of("alice")),
+        ("the wrong password", wrong.to_string()),
+        ("the new password", new_password.to_string()),
+        ("a session cookie", alice.session.clone()),
+        ("another session cookie", again.session.clone()),
+        ("a CSRF token", alice.csrf.clone()),
+        ("the ingest token", token.clone()),
+        ("the ingest token's stored digest", keys.digest(&token)),
+        ("a refused token", refused.clone()),
+        ("the secret key", TEST_SESSION_SECRET.to_string()),
+    ];
+    for (what, secret) in secrets {
+        assert!(!log.contains(&secret), "{what} appears in the log:\n{log}");
+    }
+    // The security events, as JSON log lines with their user and address.
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["target"] == "purplesector::security")
+        .collect();
+    for event in [
+        "signup",
+        "login_failed",
+        "login",
+        "token_created",
+        "ingest_token_used",
+        "ingest_token_refused",
+        "password_changed",
+    ] {
+        let logged = events.iter().find(|line| line["fields"]["event"] == event);
+        let logged = logged.unwrap_or_else(|| panic!("security event {event} logged: {events:?}"));
+        assert_eq!(logged["fields"]["address"], "127.0.0.1", "{logged}");
+        if !event.ends_with("_failed") && !event.ends_with("_refused") {
+            assert_eq!(logged["fields"]["user"], alice.id, "{logged}");
+        }
+    }
+}

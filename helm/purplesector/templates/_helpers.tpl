@@ -97,6 +97,9 @@ one line naming the value.
 {{- if and .Values.secrets.create .Values.secrets.existingSecret -}}
 {{- fail "secrets: set either secrets.existingSecret or secrets.create, not both" -}}
 {{- end -}}
+{{- if and .Values.secrets.create (lt (len .Values.secrets.values.sessionSecret) 32) -}}
+{{- fail "secrets.values.sessionSecret needs at least 32 characters (openssl rand -hex 32): it keys sign-in sessions and ingest tokens" -}}
+{{- end -}}
 {{- if eq .Values.mode "split" -}}
 {{- if not .Values.kafka.brokers -}}
 {{- fail "kafka.brokers is required in split mode (comma-separated HOST:PORT)" -}}
@@ -235,10 +238,21 @@ Environment of every purplesector container:
 {{ include "purplesector.secretEnv" (dict "root" $root "name" "PURPLESECTOR__KAFKA__SASL_USERNAME" "key" "kafkaSaslUsername" "optional" true) }}
 {{ include "purplesector.secretEnv" (dict "root" $root "name" "PURPLESECTOR__KAFKA__SASL_PASSWORD" "key" "kafkaSaslPassword" "optional" true) }}
 {{- end }}
-{{- /* The Secret's sessionSecret key is reserved for sign-in sessions: the engine has no
-     accounts yet and refuses unknown settings, so it is not passed to the pods. */}}
 {{- end }}
 {{- end }}
+{{- /* Accounts mode (the pods bind 0.0.0.0): the key of session cookies, CSRF and ingest
+     tokens, the same in every pod; from the Secret, or the one the chart generated. */}}
+{{- if $secret }}
+{{ include "purplesector.secretEnv" (dict "root" $root "name" "PURPLESECTOR__AUTH__SESSION_SECRET" "key" "sessionSecret" "optional" false) }}
+{{- else }}
+- name: PURPLESECTOR__AUTH__SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "purplesector.fullname" $root }}-session
+      key: SESSION_SECRET
+{{- end }}
+- name: PURPLESECTOR__SERVER__BEHIND_PROXY
+  value: {{ $root.Values.ingress.enabled | quote }}
 {{- if and $split .kafkaSecret }}
 {{ include "purplesector.secretEnv" (dict "root" $root "secret" .kafkaSecret "name" "PURPLESECTOR__KAFKA__SASL_USERNAME" "key" "kafkaSaslUsername" "optional" false) }}
 {{ include "purplesector.secretEnv" (dict "root" $root "secret" .kafkaSecret "name" "PURPLESECTOR__KAFKA__SASL_PASSWORD" "key" "kafkaSaslPassword" "optional" false) }}
