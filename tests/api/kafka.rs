@@ -952,6 +952,7 @@ async fn another_user_can_reach_nothing_of_a_users_data_with_kafka_and_postgres(
         assert_eq!(record["key"], "iso-alice", "{record}");
     }
     let dump = read_topic(&broker, &format!("iso.telemetry-user-{}", bob.id));
-    assert!(dump.records.iter().all(|record| record["headers"]["userId"] == bob.id.to_string()));
+    let bob_id = bob.id.to_string();
+    assert!(dump.records.iter().all(|record| record["headers"]["userId"] == bob_id.as_str()));
     assert!(dump.records.iter().any(|record| record["key"] == "iso-alice"), "B's try at A's session is on B's topic");
 }
