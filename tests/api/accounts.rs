@@ -701,3 +701,37 @@ async fn passwords_and_tokens_never_reach_the_logs() {
         }
     }
 }
+
+#[actix_rt::test]
+async fn behind_a_proxy_cookies_are_secure_over_https_and_api_calls_are_limited_per_user() {
+    let app = spawn_bare_app(|settings| {
+        accounts_mode(settings);
+        settings.server.behind_proxy = true;
+        settings.auth.api_per_minute = 3;
+    })
+    .await;
+    let base = app.address.clone();
+    let response = awc::Client::new()
+        .post(format!("{base}/api/auth/signup"))
+        .insert_header(("X-Forwarded-Proto", "https"))
+        .send_json(&json!({"username": "alice", "password": password_of("alice")}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    for cookie in set_cookies(&response) {
+        assert!(cookie.contains("Secure"), "the ingress terminated TLS: {cookie}");
+    }
+    let alice = login(&base, "alice", &password_of("alice")).await;
+    let bob = signup(&base, "bob").await;
+    for _ in 0..3 {
+        assert_eq!(call(&base, Some(&alice), Method::GET, "/api/sessions", None).await.0, 200);
+    }
+    let (status, body) = call(&base, Some(&alice), Method::GET, "/api/sessions", None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (429, Some("rate_limited")), "{body}");
+    assert_eq!(
+        call(&base, Some(&bob), Method::GET, "/api/sessions", None).await.0,
+        200,
+        "per user: bob is not limited"
+    );
+    app.stop().await;
+}

@@ -281,3 +281,23 @@ fn bench_measures_the_kafka_mode_with_a_broker_of_its_own() {
     assert_eq!(report["connection_failures"], 0);
     assert_eq!(report["viewer_errors"], 0);
 }
+
+/// A hosted bind without the session key: `serve` refuses to start, naming the key.
+#[test]
+fn serve_on_a_public_address_without_a_session_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = purplesector()
+        .current_dir(dir.path())
+        .args(["serve", "--addr", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("PURPLESECTOR__AUTH__SESSION_SECRET")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("auth.session_secret") && stderr.contains("PURPLESECTOR__AUTH__SESSION_SECRET"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().filter(|line| line.contains("session_secret")).count(), 1, "one clear line: {stderr}");
+}
