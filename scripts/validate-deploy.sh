@@ -59,6 +59,7 @@ fi
 export PATH="$PWD/$VENV/bin:$PATH"
 
 KUBE_VERSION="$KUBE_VERSION" "$VENV/bin/python" - <<'PY'
+import base64
 import glob
 import http.server
 import json
@@ -331,6 +332,12 @@ if "default" in rendered:
           and not by_kind(docs, "Job"), "defaults: migrations as an init container on the volume, no hook Job")
     check(not by_kind(docs, "Ingress") and not by_kind(docs, "ServiceMonitor") and not by_kind(docs, "HorizontalPodAutoscaler"),
           "defaults: no Ingress, ServiceMonitor or HPA")
+    session = [s for s in by_kind(docs, "Secret") if s["metadata"]["name"].endswith("-session")]
+    key = d and next((e for e in container(d)["env"] if e["name"] == "PURPLESECTOR__AUTH__SESSION_SECRET"), None)
+    check(len(session) == 1 and len(base64.b64decode(session[0]["data"]["SESSION_SECRET"])) >= 32
+          and key and key["valueFrom"]["secretKeyRef"]["name"] == session[0]["metadata"]["name"]
+          and session[0]["metadata"]["annotations"].get("helm.sh/resource-policy") == "keep",
+          "defaults: accounts mode's session key from a generated, kept Secret (no Secret configured)")
 if "all-roles" in rendered:
     docs = rendered["all-roles"][0]
     deps = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d for d in by_kind(docs, "Deployment")}
@@ -362,9 +369,10 @@ if "all-roles" in rendered:
           "split: migration Job `purplesector migrate` hooked on pre-install,pre-upgrade", hooks)
     env = {e["name"]: e for e in container(deps["api"])["env"]}
     check(all(k in env for k in ["DATABASE_URL", "KAFKA_BROKERS", "OPENAI_API_KEY",
-                                 "PURPLESECTOR__KAFKA__SASL_USERNAME", "PURPLESECTOR__KAFKA__SASL_PASSWORD"]),
-          "split: DATABASE_URL, Kafka brokers and SASL, OpenAI key wired from values/Secret (the session "
-          "secret waits for accounts)",
+                                 "PURPLESECTOR__KAFKA__SASL_USERNAME", "PURPLESECTOR__KAFKA__SASL_PASSWORD",
+                                 "PURPLESECTOR__AUTH__SESSION_SECRET"])
+          and env["PURPLESECTOR__AUTH__SESSION_SECRET"]["valueFrom"]["secretKeyRef"]["optional"] is False,
+          "split: DATABASE_URL, Kafka brokers and SASL, OpenAI key and the session key wired from values/Secret",
           sorted(env))
     sm = by_kind(docs, "ServiceMonitor")
     check(len(sm) == 1 and check_servicemonitor(sm[0]), "ServiceMonitor scrapes /metrics on every Service")
@@ -411,6 +419,12 @@ check(not undocumented, f"README.md documents every value ({len(set(value_paths(
       f"undocumented: {undocumented}")
 
 # ---------------------------------------------------------------------------------------
+for label, (docs, _, _, _) in rendered.items():
+    deps = by_kind(docs, "Deployment")
+    check(deps and all(any(e["name"] == "PURPLESECTOR__AUTH__SESSION_SECRET" and "valueFrom" in e
+                           for e in container(dep)["env"]) for dep in deps),
+          f"{label}: every Deployment gets the session key from a Secret (the pods bind 0.0.0.0: accounts mode)")
+
 section("yamllint")
 targets = [f"{CHART}/Chart.yaml", f"{CHART}/values.yaml"] + value_files + [v[2] for v in rendered.values()]
 r = subprocess.run(["yamllint", "--strict", "-c", YAMLLINT_CONFIG] + targets, capture_output=True, text=True)
