@@ -17,6 +17,7 @@
 //! code in `purplesector-engine`; actors own the lifecycles and move messages.
 
 pub mod bus_link;
+pub mod coach;
 pub mod collector;
 pub mod db_writer;
 pub mod demo_driver;

@@ -156,7 +156,8 @@ impl Application {
 
         let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
         let local_addr = listener.local_addr().context("reading the bound address")?;
-        let state = AppState { shared: shared.clone(), engine: engine.clone(), roles, guard: guard.clone() };
+        let coach = crate::coach::Coach::new(&shared.settings.openai).start();
+        let state = AppState { shared: shared.clone(), engine: engine.clone(), roles, guard: guard.clone(), coach };
         let cors_origins = guard.cors_origins().to_vec();
         let app_web_dir = web_dir.clone().filter(|_| roles.api);
         let mut server = HttpServer::new(move || {

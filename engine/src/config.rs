@@ -28,7 +28,39 @@ pub struct Settings {
     pub collect: CollectSettings,
     pub kafka: KafkaSettings,
     pub auth: AuthSettings,
+    pub openai: OpenAiSettings,
     pub log: LogSettings,
+}
+
+/// LLM coaching through an OpenAI-compatible chat-completions API (OpenAI, Azure,
+/// vLLM, Ollama, LM Studio). Without a key, coaching is the built-in analysis only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpenAiSettings {
+    /// The API key (also `OPENAI_API_KEY`); empty: AI coaching is off. Secret: redacted.
+    pub api_key: String,
+    /// The API's base URL (also `OPENAI_BASE_URL`), up to and including `/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// Seconds one request may take (a streamed reply: until its last piece).
+    pub timeout_s: u64,
+    /// Most tokens one answer may use.
+    pub max_tokens: u32,
+    /// AI requests (suggestions and chat messages) allowed per user per minute.
+    pub requests_per_minute: u32,
+}
+
+impl Default for OpenAiSettings {
+    fn default() -> Self {
+        OpenAiSettings {
+            api_key: String::new(),
+            base_url: "https://api.openai.com/v1".into(),
+            model: "gpt-4o-mini".into(),
+            timeout_s: 60,
+            max_tokens: 800,
+            requests_per_minute: 6,
+        }
+    }
 }
 
 /// Accounts (docs/accounts.md): who may call, and the limits that keep one caller
@@ -386,6 +418,8 @@ const CONVENTIONAL_ENV: &[(&str, &str)] = &[
     ("DATABASE_URL", "storage.database_url"),
     ("KAFKA_BROKERS", "kafka.brokers"),
     ("OTEL_EXPORTER_OTLP_ENDPOINT", "log.otlp_endpoint"),
+    ("OPENAI_API_KEY", "openai.api_key"),
+    ("OPENAI_BASE_URL", "openai.base_url"),
 ];
 
 /// Keys whose values are secrets: shown as `<redacted>` by [`Settings::redacted`].
@@ -494,6 +528,22 @@ impl Settings {
         self.roles()?;
         self.validate_kafka()?;
         self.validate_auth()?;
+        let base = &self.openai.base_url;
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ConfigError::key("openai.base_url", format!("{base:?} is not an http(s):// URL")));
+        }
+        if self.openai.model.trim().is_empty() {
+            return Err(ConfigError::key("openai.model", "must name a model"));
+        }
+        for (key, value) in [
+            ("openai.timeout_s", self.openai.timeout_s),
+            ("openai.max_tokens", u64::from(self.openai.max_tokens)),
+            ("openai.requests_per_minute", u64::from(self.openai.requests_per_minute)),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::key(key, "must be at least 1"));
+            }
+        }
         let otlp = &self.log.otlp_endpoint;
         if !(otlp.is_empty() || otlp.starts_with("http://") || otlp.starts_with("https://")) {
             return Err(ConfigError::key("log.otlp_endpoint", format!("{otlp:?} is not an http(s):// URL")));

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod auth;
 pub mod channels;
+pub mod coaching;
 pub mod config;
 pub mod demo;
 pub mod kafka;

@@ -2,8 +2,7 @@
 //! analysis (`purplesector_engine::analysis`) of stored laps, computed on request.
 //!
 //! The track model (corners and their numbering) is built from the laps at hand,
-//! the reference first; storing and refining one model per track comes with the
-//! coaching work. Work is bounded: at most [`MAX_SESSION_LAPS`] laps per session
+//! the reference first. Work is bounded: at most [`MAX_SESSION_LAPS`] laps per session
 //! analysis, and the delta trace is thinned to [`MAX_DELTA_POINTS`] for the browser.
 
 use super::{ApiError, AppState, Caller};
@@ -21,13 +20,14 @@ pub const MAX_DELTA_POINTS: usize = 2_000;
 pub(super) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/laps/{id}/analysis", web::get().to(lap_analysis))
+        .route("/laps/{id}/compare/{other}", web::get().to(compare))
         .route("/sessions/{id}/analysis", web::get().to(session_analysis));
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct AnalysisQuery {
     /// The lap to compare with; default: the session's best valid lap.
-    reference: Option<i64>,
+    pub reference: Option<i64>,
 }
 
 /// A lap counts for bests and as a default reference.
@@ -47,42 +47,57 @@ fn load_lap(store: &Store, owner: UserId, id: i64) -> Result<Option<LapFrames>, 
     Ok(Some((lap, frames)))
 }
 
-async fn lap_analysis(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    query: web::Query<AnalysisQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, reference_id) = (id.into_inner(), query.reference);
+/// A lap analysed against its reference, with what the coaching needs besides.
+pub(super) struct AnalysedLap {
+    /// The answer of `GET /api/laps/{id}/analysis`.
+    pub json: serde_json::Value,
+    pub analysis: analysis::LapAnalysis,
+    pub track: String,
+    pub car: String,
+}
+
+/// Analyses one of the owner's laps against `reference_id` (default: the session's
+/// best other valid lap). Another user's lap or reference answers like a missing one.
+pub(super) async fn analyse_owned_lap(
+    state: &AppState,
+    owner: UserId,
+    id: i64,
+    reference_id: Option<i64>,
+) -> Result<AnalysedLap, ApiError> {
     let store = state.shared.store.clone();
-    let owner = caller.0;
-    let loaded = web::block(move || -> Result<Result<(LapFrames, Option<LapFrames>), ApiError>, StoreError> {
-        let Some(lap) = load_lap(&store, owner, id)? else {
-            return Ok(Err(ApiError::NotFound(format!("lap {id} not found"))));
-        };
-        let reference_id = match reference_id {
-            Some(reference) => Some(reference),
-            None => store
-                .list_laps(owner, &lap.0.session_id)?
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|candidate| counts(candidate) && candidate.id != id)
-                .min_by_key(|candidate| candidate.lap_time_ms)
-                .map(|best| best.id),
-        };
-        let reference = match reference_id {
-            // Another user's lap answers like a missing one.
-            Some(reference) => match load_lap(&store, owner, reference)? {
-                Some(found) => Some(found),
-                None => return Ok(Err(ApiError::NotFound(format!("reference lap {reference} not found")))),
-            },
-            None => None,
-        };
-        Ok(Ok((lap, reference)))
-    })
+    let loaded = web::block(
+        move || -> Result<Result<(LapFrames, Option<LapFrames>, (String, String)), ApiError>, StoreError> {
+            let Some(lap) = load_lap(&store, owner, id)? else {
+                return Ok(Err(ApiError::NotFound(format!("lap {id} not found"))));
+            };
+            let session = store
+                .get_session(owner, &lap.0.session_id)?
+                .map(|session| (session.track, session.car))
+                .unwrap_or_default();
+            let reference_id = match reference_id {
+                Some(reference) => Some(reference),
+                None => store
+                    .list_laps(owner, &lap.0.session_id)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|candidate| counts(candidate) && candidate.id != id)
+                    .min_by_key(|candidate| candidate.lap_time_ms)
+                    .map(|best| best.id),
+            };
+            let reference = match reference_id {
+                // Another user's lap answers like a missing one.
+                Some(reference) => match load_lap(&store, owner, reference)? {
+                    Some(found) => Some(found),
+                    None => return Ok(Err(ApiError::NotFound(format!("reference lap {reference} not found")))),
+                },
+                None => None,
+            };
+            Ok(Ok((lap, reference, session)))
+        },
+    )
     .await??;
-    let ((lap, frames), reference) = loaded?;
-    let analysed = web::block(move || -> Result<_, AnalysisError> {
+    let ((lap, frames), reference, (track, car)) = loaded?;
+    web::block(move || -> Result<_, AnalysisError> {
         let mut sources: Vec<(&[TelemetryFrame], u32)> = Vec::new();
         if let Some((reference_lap, reference_frames)) = &reference {
             sources.push((reference_frames, reference_lap.lap_time_ms));
@@ -92,16 +107,38 @@ async fn lap_analysis(
         let reference_input = reference.as_ref().map(|(info, frames)| (frames.as_slice(), info.lap_time_ms));
         let mut result = analysis::analyse_lap(&frames, lap.lap_time_ms, reference_input, &model)?;
         result.delta = result.delta.map(|delta| delta.downsampled(MAX_DELTA_POINTS));
-        Ok(serde_json::json!({
+        let json = serde_json::json!({
             "lap": lap,
             "reference": reference.map(|(info, _)| info),
             "track_model": model,
             "analysis": result,
-        }))
+        });
+        Ok(AnalysedLap { json, analysis: result, track, car })
     })
     .await?
-    .map_err(cannot_analyse)?;
-    Ok(HttpResponse::Ok().json(analysed))
+    .map_err(cannot_analyse)
+}
+
+async fn lap_analysis(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    query: web::Query<AnalysisQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let analysed = analyse_owned_lap(&state, caller.0, id.into_inner(), query.reference).await?;
+    Ok(HttpResponse::Ok().json(analysed.json))
+}
+
+/// `GET /api/laps/{id}/compare/{other}`: the lap analysed against another of the
+/// owner's laps, from any session (the same track, or the analysis says it cannot).
+async fn compare(
+    state: web::Data<AppState>,
+    caller: Caller,
+    ids: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, other) = ids.into_inner();
+    let analysed = analyse_owned_lap(&state, caller.0, id, Some(other)).await?;
+    Ok(HttpResponse::Ok().json(analysed.json))
 }
 
 async fn session_analysis(

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// A name already taken (409).
     #[error("{0}")]
     Conflict(String),
+    /// The AI coach cannot answer (503 with its own code: off, busy, timeout, ...).
+    #[error("{message}")]
+    CoachUnavailable { code: &'static str, message: String },
     /// Over a rate limit (429, `Retry-After`).
     #[error("{message}")]
     RateLimited { message: String, retry_after_s: u64 },
@@ -49,6 +52,7 @@ impl ApiError {
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Forbidden { code, .. } => code,
             ApiError::Conflict(_) => "conflict",
+            ApiError::CoachUnavailable { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal => "internal",
         }
@@ -66,6 +70,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::CoachUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -4,6 +4,7 @@
 mod accounts;
 mod analysis;
 mod caller;
+mod coaching;
 mod errors;
 mod guard;
 mod health;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub roles: Roles,
     /// Who may call (auth mode, secret key, limits).
     pub guard: Arc<Guard>,
+    /// LLM suggestions and chat.
+    pub coach: Addr<crate::coach::Coach>,
 }
 
 /// Registers every route on an actix-web `App`.
@@ -67,6 +70,7 @@ pub fn configure(state: AppState, web_dir: Option<PathBuf>) -> impl FnOnce(&mut 
                     .configure(sessions::routes)
                     .configure(laps::routes)
                     .configure(analysis::routes)
+                    .configure(coaching::routes)
                     .default_service(web::to(errors::api_not_found)),
             );
             web_app::configure(config, web_dir);

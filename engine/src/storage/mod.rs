@@ -192,7 +192,9 @@ macro_rules! dispatch {
 }
 
 mod accounts;
+mod chat;
 pub use accounts::{Account, ApiToken, SignupOutcome, SignupRules, ROLE_ADMIN, ROLE_USER, SCOPE_INGEST};
+pub use chat::ChatMessage;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -89,6 +89,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    chat_messages (id) {
+        id -> BigInt,
+        lap_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        content -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(laps -> sessions (session_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));

@@ -5,7 +5,7 @@
 mod corner_metrics;
 mod corners;
 mod delta;
-mod fixtures;
+pub(super) mod fixtures;
 mod lap;
 mod resample;
 mod segments;

@@ -1,0 +1,172 @@
+//! `POST /api/laps/{id}/analysis` (the built-in analysis plus the LLM's suggestions)
+//! and `GET/POST /api/laps/{id}/chat` (a lap's coaching chat, the reply streamed as
+//! server-sent events). Both go through the Coach actor; without an API key they
+//! say that AI coaching is off and the built-in suggestions stand.
+
+use super::analysis::{analyse_owned_lap, AnalysisQuery};
+use super::{ApiError, AppState, Caller};
+use crate::coach::{AiEnabled, Chat, ChatTurn, CoachError, Suggest, MAX_HISTORY_MESSAGES};
+use actix_web::{web, HttpResponse};
+use futures_util::StreamExt;
+use purplesector_engine::coaching::coaching_context;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Longest chat message a driver may send.
+const MAX_CHAT_MESSAGE_CHARS: usize = 2_000;
+/// Chat messages listed by `GET .../chat`.
+const MAX_LISTED_MESSAGES: usize = 200;
+
+pub(super) fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/laps/{id}/analysis", web::post().to(analysis_with_ai))
+        .route("/laps/{id}/chat", web::get().to(chat_history))
+        .route("/laps/{id}/chat", web::post().to(chat));
+}
+
+fn coach_error(error: &CoachError) -> serde_json::Value {
+    json!({"code": error.code(), "message": error.to_string()})
+}
+
+impl From<CoachError> for ApiError {
+    fn from(error: CoachError) -> ApiError {
+        match error {
+            CoachError::RateLimited { retry_after_s } => {
+                ApiError::RateLimited { message: error.to_string(), retry_after_s }
+            }
+            other => ApiError::CoachUnavailable { code: other.code(), message: other.to_string() },
+        }
+    }
+}
+
+/// The analysis of `GET`, with `ai`: `{"status": "ok", "suggestions": [...]}`, or
+/// `{"status": "off" | "error", "error": {"code", "message"}}`: the built-in
+/// suggestions are in `analysis.suggestions` either way.
+async fn analysis_with_ai(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    query: web::Query<AnalysisQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let analysed = analyse_owned_lap(&state, caller.0, id.into_inner(), query.reference).await?;
+    let context = coaching_context(&analysed.track, &analysed.car, &analysed.analysis);
+    let answer = state.coach.send(Suggest { owner: caller.0, context }).await.map_err(|_| ApiError::Internal)?;
+    let ai = match answer {
+        Ok(suggestions) => json!({"status": "ok", "suggestions": suggestions}),
+        Err(CoachError::Off) => json!({"status": "off", "error": coach_error(&CoachError::Off)}),
+        Err(error) => json!({"status": "error", "error": coach_error(&error)}),
+    };
+    let mut body = analysed.json;
+    body["ai"] = ai;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+async fn chat_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let store = state.shared.store.clone();
+    let owner = caller.0;
+    let messages = web::block(move || -> Result<_, ApiError> {
+        if store.get_lap(owner, id)?.is_none() {
+            return Err(ApiError::NotFound(format!("lap {id} not found")));
+        }
+        Ok(store.chat_messages(owner, id, MAX_LISTED_MESSAGES)?)
+    })
+    .await??;
+    let enabled = state.coach.send(AiEnabled).await.unwrap_or(false);
+    Ok(HttpResponse::Ok().json(json!({"ai": enabled, "messages": messages})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChatRequest {
+    message: String,
+}
+
+fn event(value: serde_json::Value) -> web::Bytes {
+    web::Bytes::from(format!("data: {value}\n\n"))
+}
+
+/// Sends a message about a lap and streams the reply as server-sent events:
+/// `{"delta": "..."}` pieces, then `{"done": true}` (the reply is stored), or one
+/// `{"error": {"code", "message"}}`. Refusals before the model is asked (no key,
+/// rate limit, a missing lap, a bad message) are plain JSON errors.
+async fn chat(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<ChatRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let message = body.into_inner().message.trim().to_string();
+    if message.is_empty() || message.chars().count() > MAX_CHAT_MESSAGE_CHARS {
+        return Err(ApiError::BadRequest(format!("a chat message has 1 to {MAX_CHAT_MESSAGE_CHARS} characters")));
+    }
+    if !state.coach.send(AiEnabled).await.unwrap_or(false) {
+        return Err(CoachError::Off.into());
+    }
+    let owner = caller.0;
+    let analysed = analyse_owned_lap(&state, owner, id, None).await?;
+    let store = state.shared.store.clone();
+    let history = web::block(move || store.chat_messages(owner, id, MAX_HISTORY_MESSAGES)).await??;
+    let history = history.into_iter().map(|m| ChatTurn { role: m.role, content: m.content }).collect();
+    let context = json!({
+        "analysis": coaching_context(&analysed.track, &analysed.car, &analysed.analysis),
+    });
+    let chat = Chat { owner, context, history, message: message.clone() };
+    let mut pieces = state.coach.send(chat).await.map_err(|_| ApiError::Internal)??;
+    let store = state.shared.store.clone();
+    let stream = async_stream(move |sender| async move {
+        let mut reply = String::new();
+        let mut failed = None;
+        while let Some(piece) = pieces.recv().await {
+            match piece {
+                Ok(text) => {
+                    reply.push_str(&text);
+                    if sender.send(event(json!({"delta": text}))).await.is_err() {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            }
+        }
+        if let Some(error) = failed {
+            let _ = sender.send(event(json!({"error": coach_error(&error)}))).await;
+            return;
+        }
+        let stored = web::block(move || {
+            store.add_chat_message(owner, id, "user", &message)?;
+            store.add_chat_message(owner, id, "assistant", &reply)
+        })
+        .await;
+        let done = match stored {
+            Ok(Ok(true)) => json!({"done": true}),
+            _ => json!({"error": {"code": "unavailable", "message": "the reply could not be stored"}}),
+        };
+        let _ = sender.send(event(done)).await;
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(stream.map(Ok::<_, actix_web::Error>)))
+}
+
+/// A body stream fed by a task (bounded: the task waits while the client reads).
+fn async_stream<F, Fut>(produce: F) -> impl futures_util::Stream<Item = web::Bytes>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<web::Bytes>) -> Fut,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    actix_rt::spawn(produce(sender));
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|bytes| (bytes, receiver))
+    })
+}
