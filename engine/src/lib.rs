@@ -8,6 +8,7 @@ pub mod auth;
 pub mod channels;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod kafka;
 pub mod laps;
 pub mod outbox;
