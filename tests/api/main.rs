@@ -12,6 +12,7 @@ mod ingest;
 mod kafka;
 mod kafka_support;
 mod live_stream;
+mod motec;
 mod postgres_support;
 mod rest;
 mod shutdown;
