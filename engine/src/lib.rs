@@ -9,6 +9,7 @@ pub mod channels;
 pub mod coaching;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod kafka;
 pub mod laps;
 pub mod outbox;

@@ -476,6 +476,7 @@ pub async fn isolation_matrix(
         (Method::GET, "/api/laps/{l}".into(), None),
         (Method::GET, "/api/laps/{l}/telemetry".into(), None),
         (Method::GET, "/api/laps/{l}/telemetry.csv".into(), None),
+        (Method::GET, "/api/laps/{l}/export.ld".into(), None),
         (Method::GET, "/api/laps/{l}/analysis".into(), None),
         (Method::GET, format!("/api/laps/{b_lap}/analysis?reference={{l}}"), None),
         (Method::DELETE, "/api/tokens/{t}".into(), None),

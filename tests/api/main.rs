@@ -13,6 +13,7 @@ mod ingest;
 mod kafka;
 mod kafka_support;
 mod live_stream;
+mod motec;
 mod openai_stub;
 mod postgres_support;
 mod rest;

@@ -40,6 +40,8 @@ fn cannot_analyse(error: AnalysisError) -> ApiError {
 }
 
 type LapFrames = (LapInfo, Vec<TelemetryFrame>);
+/// A lap, its reference, and the session's (track, car).
+type LoadedLap = (LapFrames, Option<LapFrames>, (String, String));
 
 fn load_lap(store: &Store, owner: UserId, id: i64) -> Result<Option<LapFrames>, StoreError> {
     let Some(lap) = store.get_lap(owner, id)? else { return Ok(None) };
@@ -65,36 +67,34 @@ pub(super) async fn analyse_owned_lap(
     reference_id: Option<i64>,
 ) -> Result<AnalysedLap, ApiError> {
     let store = state.shared.store.clone();
-    let loaded = web::block(
-        move || -> Result<Result<(LapFrames, Option<LapFrames>, (String, String)), ApiError>, StoreError> {
-            let Some(lap) = load_lap(&store, owner, id)? else {
-                return Ok(Err(ApiError::NotFound(format!("lap {id} not found"))));
-            };
-            let session = store
-                .get_session(owner, &lap.0.session_id)?
-                .map(|session| (session.track, session.car))
-                .unwrap_or_default();
-            let reference_id = match reference_id {
-                Some(reference) => Some(reference),
-                None => store
-                    .list_laps(owner, &lap.0.session_id)?
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|candidate| counts(candidate) && candidate.id != id)
-                    .min_by_key(|candidate| candidate.lap_time_ms)
-                    .map(|best| best.id),
-            };
-            let reference = match reference_id {
-                // Another user's lap answers like a missing one.
-                Some(reference) => match load_lap(&store, owner, reference)? {
-                    Some(found) => Some(found),
-                    None => return Ok(Err(ApiError::NotFound(format!("reference lap {reference} not found")))),
-                },
-                None => None,
-            };
-            Ok(Ok((lap, reference, session)))
-        },
-    )
+    let loaded = web::block(move || -> Result<Result<LoadedLap, ApiError>, StoreError> {
+        let Some(lap) = load_lap(&store, owner, id)? else {
+            return Ok(Err(ApiError::NotFound(format!("lap {id} not found"))));
+        };
+        let session = store
+            .get_session(owner, &lap.0.session_id)?
+            .map(|session| (session.track, session.car))
+            .unwrap_or_default();
+        let reference_id = match reference_id {
+            Some(reference) => Some(reference),
+            None => store
+                .list_laps(owner, &lap.0.session_id)?
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|candidate| counts(candidate) && candidate.id != id)
+                .min_by_key(|candidate| candidate.lap_time_ms)
+                .map(|best| best.id),
+        };
+        let reference = match reference_id {
+            // Another user's lap answers like a missing one.
+            Some(reference) => match load_lap(&store, owner, reference)? {
+                Some(found) => Some(found),
+                None => return Ok(Err(ApiError::NotFound(format!("reference lap {reference} not found")))),
+            },
+            None => None,
+        };
+        Ok(Ok((lap, reference, session)))
+    })
     .await??;
     let ((lap, frames), reference, (track, car)) = loaded?;
     web::block(move || -> Result<_, AnalysisError> {

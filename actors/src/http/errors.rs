@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use purplesector_engine::export::motec::MotecError;
 use purplesector_engine::storage::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +90,13 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         tracing::error!(%error, "store error while answering a request");
         ApiError::Unavailable("the store is unavailable".into())
+    }
+}
+
+impl From<MotecError> for ApiError {
+    fn from(error: MotecError) -> Self {
+        tracing::error!(%error, "could not write a MoTeC .ld export");
+        ApiError::Internal
     }
 }
 

@@ -1,16 +1,19 @@
-//! `/api/laps/{id}`: a lap, and its telemetry as columnar JSON or CSV.
+//! `/api/laps/{id}`: a lap, and its telemetry as columnar JSON, CSV or a MoTeC i2
+//! log file.
 
 use super::{ApiError, AppState, Caller};
 use crate::user::LiveSessionIds;
 use actix_web::{http::header, web, HttpResponse};
 use purplesector_engine::channels;
+use purplesector_engine::export::motec::{self, LdMetadata};
 use purplesector_proto::v1::{LapInfo, TelemetryFrame};
 
 pub(super) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/laps/{id}", web::get().to(get))
         .route("/laps/{id}/telemetry", web::get().to(telemetry))
-        .route("/laps/{id}/telemetry.csv", web::get().to(telemetry_csv));
+        .route("/laps/{id}/telemetry.csv", web::get().to(telemetry_csv))
+        .route("/laps/{id}/export.ld", web::get().to(export_ld));
 }
 
 fn not_found(id: i64) -> ApiError {
@@ -65,4 +68,27 @@ async fn telemetry_csv(
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .body(csv))
+}
+
+/// The lap as a MoTeC i2 `.ld` file, named `<track>-<car>-lap<N>.ld`, with the
+/// caller's username as the driver.
+async fn export_ld(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let store = state.shared.store.clone();
+    let found = web::block(move || -> Result<_, purplesector_engine::storage::StoreError> {
+        let Some(lap) = store.get_lap(caller.0, id)? else { return Ok(None) };
+        let Some(session) = store.get_session(caller.0, &lap.session_id)? else { return Ok(None) };
+        let frames = store.lap_frames(caller.0, &lap)?;
+        let driver = store.account(caller.0)?.map(|account| account.username).unwrap_or_default();
+        Ok(Some((lap, session, frames, driver)))
+    })
+    .await??;
+    let (lap, session, frames, driver) = found.ok_or_else(|| not_found(id))?;
+    let filename = motec::file_name(&session, &lap);
+    let file =
+        web::block(move || motec::write_ld(&frames, &LdMetadata::for_lap(&lap, &session, &driver, &frames))).await??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .body(file))
 }
