@@ -479,6 +479,11 @@ pub async fn isolation_matrix(
         (Method::GET, "/api/laps/{l}/export.ld".into(), None),
         (Method::GET, "/api/laps/{l}/analysis".into(), None),
         (Method::GET, format!("/api/laps/{b_lap}/analysis?reference={{l}}"), None),
+        (Method::POST, "/api/laps/{l}/analysis".into(), Some(json!({}))),
+        (Method::GET, format!("/api/laps/{b_lap}/compare/{{l}}"), None),
+        (Method::GET, "/api/laps/{l}/compare/{l}".into(), None),
+        (Method::GET, "/api/laps/{l}/chat".into(), None),
+        (Method::POST, "/api/laps/{l}/chat".into(), Some(json!({"message": "what did A do in turn 3?"}))),
         (Method::DELETE, "/api/tokens/{t}".into(), None),
     ];
     for (method, template, body) in probes {

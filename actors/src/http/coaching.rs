@@ -105,10 +105,15 @@ async fn chat(
     if message.is_empty() || message.chars().count() > MAX_CHAT_MESSAGE_CHARS {
         return Err(ApiError::BadRequest(format!("a chat message has 1 to {MAX_CHAT_MESSAGE_CHARS} characters")));
     }
+    let owner = caller.0;
+    let store = state.shared.store.clone();
+    // Not the caller's lap: 404 before anything else is said.
+    if web::block(move || store.get_lap(owner, id)).await??.is_none() {
+        return Err(ApiError::NotFound(format!("lap {id} not found")));
+    }
     if !state.coach.send(AiEnabled).await.unwrap_or(false) {
         return Err(CoachError::Off.into());
     }
-    let owner = caller.0;
     let analysed = analyse_owned_lap(&state, owner, id, None).await?;
     let store = state.shared.store.clone();
     let history = web::block(move || store.chat_messages(owner, id, MAX_HISTORY_MESSAGES)).await??;

@@ -41,23 +41,6 @@ mod suggestions;
 mod theoretical_best;
 mod zones;
 
-#[cfg(test)]
-mod tests;
-
-/// Analysed demo laps for the tests of the modules built on the analysis.
-#[cfg(test)]
-pub(crate) mod tests_support {
-    use super::tests::fixtures::{model, session};
-    use super::{analyse_lap, LapAnalysis};
-
-    /// A demo lap against the session's best lap.
-    pub fn demo_lap_analysis() -> LapAnalysis {
-        let s = session(1, 40);
-        let lap = s.lap(30);
-        analyse_lap(lap.0, lap.1, Some(s.lap(s.best_lap())), &model(1)).expect("the demo lap analyses")
-    }
-}
-
 pub use consistency::{corner_consistency, lap_time_consistency, CornerConsistency, LapTimeConsistency, LOSING_MS};
 pub use corner_metrics::{
     corner_metrics, CornerMetrics, BRAKING_THRESHOLD, EXIT_WINDOW_M, FULL_THROTTLE_THRESHOLD, THROTTLE_ON_THRESHOLD,
@@ -78,3 +61,20 @@ pub use suggestions::{
 };
 pub use theoretical_best::{theoretical_best, BestPart, LapSplits, TheoreticalBest};
 pub use zones::{coaching_zones, zone_losses, zone_time, CornerZone, ZoneLoss};
+
+#[cfg(test)]
+mod tests;
+
+/// Analysed demo laps for the tests of the modules built on the analysis.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::tests::fixtures::{model, session};
+    use super::{analyse_lap, LapAnalysis};
+
+    /// A demo lap against the session's best lap.
+    pub fn demo_lap_analysis() -> LapAnalysis {
+        let s = session(1, 40);
+        let lap = s.lap(30);
+        analyse_lap(lap.0, lap.1, Some(s.lap(s.best_lap())), &model(1)).expect("the demo lap analyses")
+    }
+}

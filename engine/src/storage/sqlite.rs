@@ -21,6 +21,7 @@ use super::schema::{laps, sessions, telemetry_frames, users};
 use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap, NewSession, StoreError, UserId};
 
 mod accounts;
+mod chat;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 

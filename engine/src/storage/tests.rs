@@ -152,7 +152,31 @@ on_both_backends!(
     invites_are_needed_once_there_is_an_admin_and_work_once,
     auth_sessions_expire_and_are_revoked,
     api_tokens_are_scoped_to_their_owner_and_revocable,
+    a_laps_chat_is_kept_in_order_for_its_owner_only,
 );
+
+fn a_laps_chat_is_kept_in_order_for_its_owner_only(kind: Kind) {
+    let store = fresh(kind);
+    let other = add_user(&store, 2);
+    store.ensure_session(LOCAL_USER, &new_session("mine")).unwrap();
+    let (lap, _) = store.record_lap(LOCAL_USER, &lap("mine", 1, 90_000, true)).unwrap().unwrap();
+    assert!(store.add_chat_message(LOCAL_USER, lap.id, "user", "where do I lose time?").unwrap());
+    assert!(store.add_chat_message(LOCAL_USER, lap.id, "assistant", "turn 3").unwrap());
+    assert!(store.add_chat_message(LOCAL_USER, lap.id, "user", "and then?").unwrap());
+    assert!(!store.add_chat_message(other, lap.id, "user", "let me in").unwrap(), "not the other user's lap");
+    let all = store.chat_messages(LOCAL_USER, lap.id, 10).unwrap();
+    assert_eq!(
+        all.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(),
+        ["where do I lose time?", "turn 3", "and then?"]
+    );
+    let newest = store.chat_messages(LOCAL_USER, lap.id, 2).unwrap();
+    assert_eq!(
+        newest.iter().map(|m| m.role.as_str()).collect::<Vec<_>>(),
+        ["assistant", "user"],
+        "the newest, oldest first"
+    );
+    assert!(store.chat_messages(other, lap.id, 10).unwrap().is_empty());
+}
 
 fn rules(invite: Option<&str>, invite_required: bool) -> SignupRules<'_> {
     SignupRules { invite_digest: invite, invite_required, now_ms: now_ms() }
