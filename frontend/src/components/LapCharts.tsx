@@ -4,12 +4,12 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { symmetricRange, type ColumnName, type LapColumns } from '../lib/lapTrace';
+import { symmetricRange, type LapColumns, type ReferenceOverlay } from '../lib/lapTrace';
 
 export interface LapChartsData {
   lap: LapColumns;
   /** The reference lap's channels aligned onto `lap.distance`, or null without a reference. */
-  reference: Record<ColumnName, (number | null)[]> | null;
+  reference: ReferenceOverlay | null;
   referenceLabel: string;
   /** The delta trace (seconds) against metres, or null without a reference. */
   delta: { distance: Float64Array; delta: Float64Array } | null;
