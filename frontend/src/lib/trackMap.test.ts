@@ -123,7 +123,7 @@ describe('deltaRate', () => {
   it('is the slope of the delta in ms per 100 m, positive where time is lost', () => {
     // Losing 0.1 s over the first 100 m, then gaining it back over the next 100 m.
     const rate = deltaRate([0, 50, 100, 150, 200, 250], [0, 100, 200], [0, 0.1, 0], 10);
-    expect(Array.from(rate.slice(0, 5)).map((v) => Math.round(v))).toEqual([100, 100, 0, -100, -100]);
+    expect(Array.from(rate.slice(0, 5)).map((v) => Math.round(v) + 0)).toEqual([100, 100, 0, -100, -100]);
     expect(Number.isNaN(rate[5])).toBe(true);
   });
   it('is NaN without a trace', () => {
