@@ -16,9 +16,11 @@ export function failure(error: unknown): { state: 'error'; status: number | null
 
 export const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError';
 
-/** Laps whose columns are kept (a 100 s lap at 60 Hz is about 0.7 MB of them). */
+/** Laps whose columns are kept besides those on screen (a 100 s lap at 60 Hz is about 0.7 MB of them). */
 const CACHE_LAPS = 8;
 const cache = new Map<number, Fetched<LapColumns>>();
+/** How many mounted hooks use each lap: those are never evicted. */
+const users = new Map<number, number>();
 const listeners = new Set<() => void>();
 const LOADING = { state: 'loading' } as const;
 
@@ -39,9 +41,17 @@ export function loadLapColumns(id: number): void {
     (telemetry) => cache.set(id, { state: 'ok', data: lapColumns(telemetry) }),
     (error) => cache.set(id, failure(error)),
   ).finally(() => {
-    while (cache.size > CACHE_LAPS) cache.delete(cache.keys().next().value as number);
+    evict();
     changed();
   });
+}
+
+/** Drops the least recently used laps nobody shows until at most CACHE_LAPS are kept. */
+function evict(): void {
+  for (const id of [...cache.keys()]) {
+    if (cache.size <= CACHE_LAPS) break;
+    if (!users.get(id) && cache.get(id)?.state !== 'loading') cache.delete(id);
+  }
 }
 
 function subscribe(listener: () => void): () => void {
@@ -52,7 +62,14 @@ function subscribe(listener: () => void): () => void {
 /** A lap's telemetry columns (undefined for no lap); fetched on first use. */
 export function useLapColumns(id: number | null): Fetched<LapColumns> | undefined {
   useEffect(() => {
-    if (id != null) loadLapColumns(id);
+    if (id == null) return;
+    users.set(id, (users.get(id) ?? 0) + 1);
+    loadLapColumns(id);
+    return () => {
+      const left = (users.get(id) ?? 1) - 1;
+      if (left > 0) users.set(id, left);
+      else users.delete(id);
+    };
   }, [id]);
   return useSyncExternalStore(subscribe, () => (id == null ? undefined : (cache.get(id) ?? LOADING)));
 }
