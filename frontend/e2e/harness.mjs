@@ -4,6 +4,8 @@
 //
 // Not a test file itself (`node --test` runs `*.test.mjs`). Env: PURPLESECTOR_BIN
 // (default <repo>/target/release/purplesector), CHROMIUM_PATH (default /usr/bin/chromium).
+// The server always serves this checkout's `frontend/dist` (PURPLESECTOR__SERVER__WEB_DIR),
+// so a binary built elsewhere (PURPLESECTOR_BIN) tests this web app, not its own.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,6 +20,7 @@ export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const outputDir = path.join(repo, 'test-output');
 const bin = process.env.PURPLESECTOR_BIN || path.join(repo, 'target/release/purplesector');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const webDir = path.join(repo, 'frontend/dist');
 const LISTENING = /purplesector listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 
 /**
@@ -36,13 +39,13 @@ export function useDemoApp({ name, speed = 1, demo = true, env = {} }) {
 
   before(async () => {
     assert.ok(existsSync(bin), `the purplesector binary is missing at ${bin}: run \`cargo build --release\` or set PURPLESECTOR_BIN`);
-    assert.ok(existsSync(path.join(repo, 'frontend/dist/index.html')), 'frontend/dist is not built: run `npm --prefix frontend run build`');
+    assert.ok(existsSync(path.join(webDir, 'index.html')), 'frontend/dist is not built: run `npm --prefix frontend run build`');
     assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: install Debian's chromium (scripts/setup.sh)`);
     dataDir = mkdtempSync(path.join(tmpdir(), `purplesector-e2e-${name}-`));
     const args = ['serve', ...(demo ? ['--demo'] : []), '--addr', '127.0.0.1:0', '--data-dir', dataDir];
     child = spawn(bin, args, {
       cwd: repo,
-      env: { ...process.env, ...(demo ? { PURPLESECTOR__DEMO__SPEED: String(speed) } : {}), ...env },
+      env: { ...process.env, PURPLESECTOR__SERVER__WEB_DIR: webDir, ...(demo ? { PURPLESECTOR__DEMO__SPEED: String(speed) } : {}), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: child.stderr }).on('line', (line) => app.log.push(`[stderr] ${line}`));

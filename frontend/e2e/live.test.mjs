@@ -28,7 +28,8 @@ class Server {
     this.exited = false;
     this.child = spawn(bin, ['serve', '--demo', '--addr', addr, '--data-dir', dataDir], {
       cwd: repo,
-      env: { ...process.env, PURPLESECTOR__DEMO__SPEED: '10' },
+      // This checkout's web app, whichever binary serves it (PURPLESECTOR_BIN).
+      env: { ...process.env, PURPLESECTOR__SERVER__WEB_DIR: path.join(repo, 'frontend/dist'), PURPLESECTOR__DEMO__SPEED: '10' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exit = new Promise((resolve) => {

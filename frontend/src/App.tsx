@@ -5,6 +5,7 @@ import { AuthProvider } from './api/AuthProvider';
 import { AuthGate } from './components/AuthGate';
 import { Header } from './components/Header';
 import { AccountPage } from './pages/AccountPage';
+import { ComparePage } from './pages/ComparePage';
 import { LapPage } from './pages/LapPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SessionPage } from './pages/SessionPage';
@@ -17,11 +18,12 @@ interface Route {
   render: (params: RouteParams) => ReactNode;
 }
 
-// Pages slot in here (analysis pages: e.g. `/laps/:id`, `/compare`).
+// Pages slot in here.
 const ROUTES: Route[] = [
   { pattern: '/', render: () => <SessionsPage /> },
   { pattern: '/sessions/:id', render: ({ id }) => <SessionPage key={id} id={id} /> },
   { pattern: '/laps/:id', render: ({ id }) => <LapPage key={id} id={id} /> },
+  { pattern: '/compare/:a/:b', render: ({ a, b }) => <ComparePage key={`${a}/${b}`} a={a} b={b} /> },
   { pattern: paths.account(), render: () => <AccountPage /> },
 ];
 

@@ -2,7 +2,7 @@
 // changing request carries the CSRF token, and a 401 `unauthenticated` from any call is
 // announced so the auth provider can show the login page.
 import { parseRetryAfter, readCookie } from '../lib/auth';
-import type { ApiErrorBody, LapAnalysisResponse, LapDetail, LapInfo, LapTelemetry, SessionInfo } from './types';
+import type { ApiErrorBody, LapAnalysisResponse, LapDetail, LapInfo, LapTelemetry, SessionAnalysisResponse, SessionInfo } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -108,7 +108,17 @@ export function getLapAnalysis(id: number | string, reference?: number | null, s
   return request<LapAnalysisResponse>(`/api/laps/${encodeURIComponent(String(id))}/analysis${query}`, { signal });
 }
 
+/** A session's analysis: splits of its newest 60 laps, best sectors and segments, theoretical best (422 when no valid lap can be analysed). */
+export function getSessionAnalysis(id: string, signal?: AbortSignal): Promise<SessionAnalysisResponse> {
+  return request<SessionAnalysisResponse>(`/api/sessions/${encodeURIComponent(id)}/analysis`, { signal });
+}
+
 /** Where the lap's telemetry is served as CSV (one row per frame). */
 export function lapCsvUrl(id: number | string): string {
   return `/api/laps/${encodeURIComponent(String(id))}/telemetry.csv`;
+}
+
+/** Where the lap is served as a MoTeC i2 log (`.ld`). */
+export function lapLdUrl(id: number | string): string {
+  return `/api/laps/${encodeURIComponent(String(id))}/export.ld`;
 }

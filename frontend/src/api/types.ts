@@ -210,3 +210,50 @@ export interface LapAnalysisResponse {
   track_model: { length_m: number; corners: CornerSpan[] };
   analysis: LapAnalysis;
 }
+
+// ---- A session's analysis (GET /api/sessions/{id}/analysis; engine/src/analysis/session.rs) ----
+
+/** One lap's splits; `lap` is an index into the response's `lap_ids`. */
+export interface SessionLapSummary {
+  lap: number;
+  lap_time_ms: number;
+  valid: boolean;
+  gap_to_best_ms: number;
+  sector_ms: number[];
+  /** Sectors in which this lap holds the session best. */
+  purple_sectors: boolean[];
+  segment_ms: number[];
+  purple_segments: boolean[];
+}
+
+/** The best time of one piece (segment or sector) and the lap (index) that set it. */
+export interface BestPart {
+  index: number;
+  name: string;
+  time_ms: number;
+  lap: number;
+}
+
+export interface TheoreticalBest {
+  best_lap: number;
+  best_lap_time_ms: number;
+  /** Sum of the best segment times. */
+  theoretical_best_ms: number;
+  best_segments: BestPart[];
+  /** Sum of the best sector times. */
+  best_sectors_ms: number;
+  best_sectors: BestPart[];
+  gain_ms: number;
+}
+
+export interface SessionAnalysisResponse {
+  /** Lap ids of the analysed laps (the newest 60), in the order the indices refer to. */
+  lap_ids: number[];
+  track_model: { length_m: number; corners: CornerSpan[] };
+  analysis: {
+    length_m: number;
+    laps: SessionLapSummary[];
+    skipped: { lap: number; error: unknown }[];
+    theoretical_best: TheoreticalBest;
+  };
+}

@@ -1,24 +1,14 @@
-// Stacked uPlot charts of a stored lap against lap distance (speed, pedals, steering and
-// the delta to the reference), sharing one cursor through uPlot's `cursor.sync`. The
-// charts are built once per data set in an effect; React never renders per point.
-import { useEffect, useRef } from 'react';
+// Stacked uPlot charts of a stored lap against lap distance (chartSpecs.ts says which),
+// following one LapView: a mouse move on any chart moves every chart's cursor and the
+// track map's marker, a drag zooms them all to that distance range, a double-click zooms
+// back out, and the reference toggle hides the reference lines. Each chart is built once
+// per data set in an effect; React never renders per point.
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { symmetricRange, type ColumnName, type LapColumns } from '../lib/lapTrace';
-
-export interface LapChartsData {
-  lap: LapColumns;
-  /** The reference lap's channels aligned onto `lap.distance`, or null without a reference. */
-  reference: Record<ColumnName, (number | null)[]> | null;
-  referenceLabel: string;
-  /** The delta trace (seconds) against metres, or null without a reference. */
-  delta: { distance: Float64Array; delta: Float64Array } | null;
-  xMax: number;
-  /** Corner apexes in metres, for markers. */
-  corners: { number: number; apex: number }[];
-}
-
-const SYNC_KEY = 'purplesector-lap';
+import { selectionRange, visibleRange, type LapView } from '../lib/lapView';
+import type { LapViewData } from '../lib/viewData';
+import { chartSpecs, steppedPaths, type ChartSpec } from './chartSpecs';
 
 const AXIS = {
   stroke: '#9aa0b4',
@@ -27,90 +17,7 @@ const AXIS = {
   font: '12px system-ui, sans-serif',
 };
 
-interface Line {
-  label: string;
-  color: string;
-  values: ArrayLike<number | null>;
-  width?: number;
-  dash?: number[];
-  decimals: number;
-}
-
-interface ChartSpec {
-  testId: string;
-  title: string;
-  unit: string;
-  height: number;
-  x: ArrayLike<number>;
-  lines: Line[];
-  range: [number, number];
-  zeroLine?: boolean;
-  cornerLabels?: boolean;
-}
-
-function specs(data: LapChartsData): ChartSpec[] {
-  const { lap, reference: ref, referenceLabel } = data;
-  const refLine = (label: string, color: string, values: (number | null)[] | undefined, decimals: number): Line[] =>
-    values ? [{ label: `${label} (${referenceLabel})`, color, values, width: 1.5, decimals }] : [];
-  const speedTop = Math.ceil((Math.max(lap.maxSpeed, 100) * 1.05) / 20) * 20;
-  const out: ChartSpec[] = [
-    {
-      testId: 'chart-speed',
-      title: 'Speed',
-      unit: 'km/h',
-      height: 220,
-      x: lap.distance,
-      range: [0, speedTop],
-      cornerLabels: true,
-      lines: [
-        ...refLine('Speed', 'rgba(226,232,240,0.45)', ref?.speed, 1),
-        { label: 'Speed', color: '#38bdf8', values: lap.speed, width: 2, decimals: 1 },
-      ],
-    },
-    {
-      testId: 'chart-pedals',
-      title: 'Throttle & brake',
-      unit: '%',
-      height: 160,
-      x: lap.distance,
-      range: [0, 105],
-      lines: [
-        ...refLine('Throttle', 'rgba(34,197,94,0.35)', ref?.throttle, 0),
-        ...refLine('Brake', 'rgba(239,68,68,0.35)', ref?.brake, 0),
-        { label: 'Throttle', color: '#22c55e', values: lap.throttle, width: 2, decimals: 0 },
-        { label: 'Brake', color: '#ef4444', values: lap.brake, width: 2, decimals: 0 },
-      ],
-    },
-    {
-      testId: 'chart-steering',
-      title: 'Steering',
-      unit: '-1 left … 1 right',
-      height: 140,
-      x: lap.distance,
-      range: [-1, 1],
-      zeroLine: true,
-      lines: [
-        ...refLine('Steering', 'rgba(245,158,11,0.35)', ref?.steering, 2),
-        { label: 'Steering', color: '#f59e0b', values: lap.steering, width: 2, decimals: 2 },
-      ],
-    },
-  ];
-  if (data.delta) {
-    out.push({
-      testId: 'chart-delta',
-      title: `Delta to ${referenceLabel}`,
-      unit: 's (above zero: behind)',
-      height: 160,
-      x: data.delta.distance,
-      range: symmetricRange(data.delta.delta),
-      zeroLine: true,
-      lines: [{ label: 'Delta', color: '#a855f7', values: data.delta.delta, width: 2, decimals: 3 }],
-    });
-  }
-  return out;
-}
-
-function drawMarkers(u: uPlot, spec: ChartSpec, corners: LapChartsData['corners']): void {
+function drawMarkers(u: uPlot, spec: ChartSpec, corners: LapViewData['corners']): void {
   const ctx = u.ctx;
   const { left, top, width, height } = u.bbox;
   const px = uPlot.pxRatio;
@@ -144,7 +51,7 @@ function drawMarkers(u: uPlot, spec: ChartSpec, corners: LapChartsData['corners'
   ctx.restore();
 }
 
-function LapChart({ spec, data }: { spec: ChartSpec; data: LapChartsData }) {
+function LapChart({ spec, data, view }: { spec: ChartSpec; data: LapViewData; view: LapView }) {
   const boxRef = useRef<HTMLElement>(null);
   const plotRef = useRef<HTMLDivElement>(null);
 
@@ -153,17 +60,20 @@ function LapChart({ spec, data }: { spec: ChartSpec; data: LapChartsData }) {
     const target = plotRef.current;
     if (!box || !target) return;
     delete box.dataset.drawn;
+    const referenceSeries = spec.lines.flatMap((line, i) => (line.reference ? [i + 1] : []));
     const opts: uPlot.Options = {
       width: Math.max(200, target.clientWidth),
       height: spec.height,
       legend: { show: true, live: true },
       cursor: {
         y: false,
-        sync: { key: SYNC_KEY, setSeries: false },
-        drag: { x: false, y: false, setScale: false },
+        // A drag selects a distance range (applied through the view, to every chart);
+        // the double-click that resets it is ours too.
+        drag: { x: true, y: false, setScale: false, dist: 5 },
+        bind: { dblclick: () => null },
       },
       scales: {
-        x: { time: false, auto: false, range: () => [0, data.xMax] },
+        x: { time: false, auto: false, range: () => visibleRange(view.zoom, data.xMax) },
         y: { auto: false, range: () => spec.range },
       },
       axes: [
@@ -176,7 +86,8 @@ function LapChart({ spec, data }: { spec: ChartSpec; data: LapChartsData }) {
           label: line.label,
           stroke: line.color,
           width: line.width ?? 2,
-          dash: line.dash,
+          show: !line.reference || view.showReference,
+          paths: line.stepped ? steppedPaths : undefined,
           points: { show: false },
           value: (_u: uPlot, v: number | null) => (v == null ? '—' : v.toFixed(line.decimals)),
         })),
@@ -190,12 +101,59 @@ function LapChart({ spec, data }: { spec: ChartSpec; data: LapChartsData }) {
             box.dataset.drawnAt = performance.now().toFixed(0);
           },
         ],
+        setSelect: [
+          (u: uPlot) => {
+            const range = selectionRange(u.select.left, u.select.width, (px) => u.posToVal(px, 'x'));
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            if (range) view.setZoom(range, spec.testId);
+          },
+        ],
+        setScale: [
+          (u: uPlot, key: string) => {
+            if (key !== 'x') return;
+            box.dataset.xMin = String(Math.round(u.scales.x.min ?? 0));
+            box.dataset.xMax = String(Math.round(u.scales.x.max ?? 0));
+          },
+        ],
+        setCursor: [
+          (u: uPlot) => {
+            const left = u.cursor.left ?? -1;
+            box.dataset.cursor = left >= 0 ? u.posToVal(left, 'x').toFixed(1) : '';
+          },
+        ],
       },
     };
     const aligned = [spec.x, ...spec.lines.map((l) => l.values)] as unknown as uPlot.AlignedData;
     const plot = new uPlot(opts, aligned, target);
     box.dataset.points = String(spec.x.length);
     box.dataset.reference = data.reference ? 'true' : 'false';
+    box.dataset.referenceShown = String(view.showReference && referenceSeries.length > 0);
+
+    // This chart's own mouse drives the view; the view drives the other charts and the map.
+    const over = plot.over;
+    const onMove = () => {
+      const left = plot.cursor.left ?? -1;
+      view.setCursor(left >= 0 ? plot.posToVal(left, 'x') : null, spec.testId);
+    };
+    const onLeave = () => view.setCursor(null, spec.testId);
+    const onDoubleClick = () => view.setZoom(null, spec.testId);
+    over.addEventListener('mousemove', onMove);
+    over.addEventListener('mouseleave', onLeave);
+    over.addEventListener('dblclick', onDoubleClick);
+    const stop = view.subscribe((change, source) => {
+      if (change === 'cursor' && source !== spec.testId) {
+        const d = view.cursor;
+        const [lo, hi] = visibleRange(view.zoom, data.xMax);
+        if (d == null || d < lo || d > hi) plot.setCursor({ left: -10, top: -10 });
+        else plot.setCursor({ left: plot.valToPos(d, 'x'), top: plot.bbox.height / uPlot.pxRatio / 2 });
+      } else if (change === 'zoom') {
+        const [min, max] = visibleRange(view.zoom, data.xMax);
+        plot.setScale('x', { min, max });
+      } else if (change === 'reference') {
+        for (const i of referenceSeries) plot.setSeries(i, { show: view.showReference });
+        box.dataset.referenceShown = String(view.showReference && referenceSeries.length > 0);
+      }
+    });
 
     const resize = new ResizeObserver(() => {
       const width = Math.max(200, target.clientWidth);
@@ -203,10 +161,14 @@ function LapChart({ spec, data }: { spec: ChartSpec; data: LapChartsData }) {
     });
     resize.observe(target);
     return () => {
+      stop();
+      over.removeEventListener('mousemove', onMove);
+      over.removeEventListener('mouseleave', onLeave);
+      over.removeEventListener('dblclick', onDoubleClick);
       resize.disconnect();
       plot.destroy();
     };
-  }, [spec, data]);
+  }, [spec, data, view]);
 
   return (
     <section className="chart lap-chart" data-testid={spec.testId} ref={boxRef}>
@@ -219,13 +181,12 @@ function LapChart({ spec, data }: { spec: ChartSpec; data: LapChartsData }) {
   );
 }
 
-export function LapCharts({ data }: { data: LapChartsData }) {
-  const specsRef = useRef<{ data: LapChartsData; specs: ChartSpec[] } | null>(null);
-  if (specsRef.current?.data !== data) specsRef.current = { data, specs: specs(data) };
+export function LapCharts({ data, view }: { data: LapViewData; view: LapView }) {
+  const specs = useMemo(() => chartSpecs(data), [data]);
   return (
     <div className="lap-charts" data-testid="lap-charts">
-      {specsRef.current.specs.map((spec) => (
-        <LapChart key={spec.testId} spec={spec} data={data} />
+      {specs.map((spec) => (
+        <LapChart key={spec.testId} spec={spec} data={data} view={view} />
       ))}
     </div>
   );

@@ -1,9 +1,13 @@
+// A session's laps, newest first: lap time, sector times (from the session analysis, when
+// there is one), gap to the best lap, and markers. The best lap and each sector's best are
+// purple; invalid, out- and in-laps are marked. A row opens its lap page.
 import type { LapInfo } from '../api/types';
 import { formatDelta, formatLapTime } from '../lib/format';
 import { paths } from '../lib/routes';
+import { formatSectorTime, NO_SPLITS, type SessionSplits } from '../lib/sectors';
 import { Link, navigate } from '../router';
 
-export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; best: LapInfo | null; loading?: boolean }) {
+export function LapList({ laps, best, loading, splits = NO_SPLITS }: { laps: readonly LapInfo[]; best: LapInfo | null; loading?: boolean; splits?: SessionSplits }) {
   if (!laps.length) {
     return (
       <p className="muted" data-testid="lap-list-empty">
@@ -12,12 +16,18 @@ export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; bes
     );
   }
   const newestFirst = [...laps].reverse();
+  const sectorCount = splits.sectorCount;
   return (
-    <table className="laps" data-testid="lap-list">
+    <table className="laps" data-testid="lap-list" data-sectors={sectorCount}>
       <thead>
         <tr>
           <th>Lap</th>
           <th className="num">Time</th>
+          {Array.from({ length: sectorCount }, (_, i) => (
+            <th key={i} className="num">
+              S{i + 1}
+            </th>
+          ))}
           <th className="num">Δ best</th>
           <th />
         </tr>
@@ -25,9 +35,15 @@ export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; bes
       <tbody>
         {newestFirst.map((lap) => {
           const isBest = best?.id === lap.id;
+          const split = splits.byLap.get(lap.id);
           const classes = ['lap-row', isBest ? 'lap-row--best' : '', lap.valid ? '' : 'lap-row--invalid'].filter(Boolean).join(' ');
           return (
-            <tr key={lap.id} className={classes} data-testid="lap-row" data-lap-number={lap.lap_number} data-lap-id={lap.id}
+            <tr
+              key={lap.id}
+              className={classes}
+              data-testid="lap-row"
+              data-lap-number={lap.lap_number}
+              data-lap-id={lap.id}
               onClick={(event) => {
                 // The whole row opens the lap; the link inside handles its own clicks.
                 if (!(event.target instanceof Element && event.target.closest('a'))) navigate(paths.lap(lap.id));
@@ -50,6 +66,14 @@ export function LapList({ laps, best, loading }: { laps: readonly LapInfo[]; bes
                   </span>
                 )}
               </td>
+              {Array.from({ length: sectorCount }, (_, i) => {
+                const purple = split?.purple[i] ?? false;
+                return (
+                  <td key={i} className={`num mono sector ${purple ? 'sector--best' : ''}`} data-testid="lap-sector" data-best={purple ? 'true' : undefined}>
+                    {formatSectorTime(split?.sectorsMs[i])}
+                  </td>
+                );
+              })}
               <td className="num muted">{best && !isBest ? formatDelta(lap.lap_time_ms - best.lap_time_ms) : ''}</td>
               <td className="markers">
                 {isBest && <span className="marker marker--best">BEST</span>}

@@ -41,6 +41,26 @@ describe('lapColumns', () => {
     expect(Array.from(cols.speed)).toEqual([3, 4, 5, 6]);
   });
 
+  it('keeps optional channels only when reported, with NaN for missing samples', () => {
+    const cols = lapColumns({
+      channels: {
+        lap_distance_m: [0, 10, 20],
+        gear: [3, 3, 4],
+        rpm: [null, 6000, 6100],
+        g_lat: [null, null, null],
+        x: [1, 2, 3],
+        tyre_temp_fl: [80, 81, 82],
+      },
+    });
+    expect(Array.from(cols.optional.gear!)).toEqual([3, 3, 4]);
+    expect(Array.from(cols.optional.rpm!)).toEqual([NaN, 6000, 6100]);
+    expect(cols.optional.gLat).toBeUndefined();
+    expect(cols.optional.gLon).toBeUndefined();
+    expect(Array.from(cols.optional.x!)).toEqual([1, 2, 3]);
+    expect(Array.from(cols.optional.tyreFL!)).toEqual([80, 81, 82]);
+    expect(cols.optional.tyreRR).toBeUndefined();
+  });
+
   it('copes with missing channels', () => {
     const cols = lapColumns({ channels: {} });
     expect(cols.length).toBe(0);
@@ -57,6 +77,10 @@ describe('alignOnto', () => {
     expect(alignOnto([1, 2], [2], [5])).toEqual([null, 5]);
     expect(alignOnto([1, 2], [], [])).toEqual([null, null]);
   });
+  it('holds the last sample in step mode and leaves gaps next to missing samples', () => {
+    expect(alignOnto([0, 4, 5, 9, 10], [0, 5, 10], [3, 4, 5], 'step')).toEqual([3, 3, 4, 4, 5]);
+    expect(alignOnto([0, 2.5, 5, 7.5], [0, 5, 10], [1, NaN, 3])).toEqual([1, null, null, null]);
+  });
   it('aligns every overlay channel of a reference lap', () => {
     const lap = lapColumns({ channels: { lap_distance_m: [0, 50, 100], speed_kmh: [100, 100, 100], throttle: [1, 1, 1] } });
     const ref = lapColumns({ channels: { lap_distance_m: [0, 100], speed_kmh: [80, 120], throttle: [0, 1], brake: [1, 0], steering: [-1, 1] } });
@@ -65,6 +89,15 @@ describe('alignOnto', () => {
     expect(aligned.throttle).toEqual([0, 50, 100]);
     expect(aligned.brake).toEqual([100, 50, 0]);
     expect(aligned.steering).toEqual([-1, 0, 1]);
+    expect(aligned.gear).toBeUndefined();
+  });
+  it('aligns optional channels present in both laps, gears stepped', () => {
+    const lap = lapColumns({ channels: { lap_distance_m: [0, 50, 100], gear: [2, 2, 3], rpm: [1, 1, 1] } });
+    const ref = lapColumns({ channels: { lap_distance_m: [0, 60, 100], gear: [2, 3, 3], g_lat: [0, 1, 0] } });
+    const aligned = alignReference(lap, ref);
+    expect(aligned.gear).toEqual([2, 2, 3]);
+    expect(aligned.rpm).toBeUndefined();
+    expect(aligned.gLat).toBeUndefined();
   });
 });
 

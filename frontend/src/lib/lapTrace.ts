@@ -3,6 +3,26 @@
 // suggestion formatting.
 import type { DeltaTrace, LapAnalysis, LapTelemetry, Severity, Suggestion } from '../api/types';
 
+/**
+ * Channels a sim may lack: each is in `LapColumns.optional` only when the lap has at least
+ * one finite value of it (missing samples are NaN).
+ */
+export const OPTIONAL_CHANNELS = {
+  gear: 'gear',
+  rpm: 'rpm',
+  gLat: 'g_lat',
+  gLon: 'g_lon',
+  tyreFL: 'tyre_temp_fl',
+  tyreFR: 'tyre_temp_fr',
+  tyreRL: 'tyre_temp_rl',
+  tyreRR: 'tyre_temp_rr',
+  x: 'x',
+  y: 'y',
+  z: 'z',
+  lapTime: 'lap_time_ms',
+} as const;
+export type OptionalName = keyof typeof OPTIONAL_CHANNELS;
+
 /** A lap's channels against lap distance; all columns have the same length, distance ascending. */
 export interface LapColumns {
   distance: Float64Array;
@@ -13,12 +33,17 @@ export interface LapColumns {
   brake: Float64Array;
   /** -1 (left) … 1 (right). */
   steering: Float64Array;
+  /** Channels the sim reported (gear, rpm, g, tyre temperatures, world position, lap time). */
+  optional: Partial<Record<OptionalName, Float64Array>>;
   length: number;
   maxDistance: number;
   maxSpeed: number;
 }
 
 export type ColumnName = 'speed' | 'throttle' | 'brake' | 'steering';
+/** Channels overlaid with the reference lap. */
+export type OverlayName = ColumnName | 'gear' | 'rpm' | 'gLat' | 'gLon';
+export type ReferenceOverlay = Partial<Record<OverlayName, (number | null)[]>>;
 
 /**
  * Turns columnar telemetry into typed columns against lap distance. Frames without a
@@ -55,6 +80,7 @@ export function lapColumns(telemetry: Pick<LapTelemetry, 'channels'>): LapColumn
     throttle: new Float64Array(keep.length),
     brake: new Float64Array(keep.length),
     steering: new Float64Array(keep.length),
+    optional: {},
     length: keep.length,
     maxDistance: 0,
     maxSpeed: 0,
@@ -67,15 +93,34 @@ export function lapColumns(telemetry: Pick<LapTelemetry, 'channels'>): LapColumn
     columns.steering[k] = at('steering', i);
     if (columns.speed[k] > columns.maxSpeed) columns.maxSpeed = columns.speed[k];
   });
+  for (const [name, channel] of Object.entries(OPTIONAL_CHANNELS) as [OptionalName, string][]) {
+    const source = ch[channel];
+    if (!source) continue;
+    const column = new Float64Array(keep.length);
+    let present = false;
+    keep.forEach((i, k) => {
+      const v = source[i];
+      const ok = v != null && Number.isFinite(v);
+      column[k] = ok ? v : NaN;
+      present ||= ok;
+    });
+    if (present) columns.optional[name] = column;
+  }
   columns.maxDistance = keep.length ? columns.distance[keep.length - 1] : 0;
   return columns;
 }
 
 /**
- * Linear interpolation of `values` (sampled at ascending `xs`) at each of `at` (ascending),
- * `null` outside the sampled range so uPlot leaves a gap. O(n + m).
+ * Interpolation of `values` (sampled at ascending `xs`) at each of `at` (ascending), `null`
+ * outside the sampled range or next to a missing (NaN) sample so uPlot leaves a gap. `step`
+ * holds the last sample instead of interpolating (gears). O(n + m).
  */
-export function alignOnto(at: ArrayLike<number>, xs: ArrayLike<number>, values: ArrayLike<number>): (number | null)[] {
+export function alignOnto(
+  at: ArrayLike<number>,
+  xs: ArrayLike<number>,
+  values: ArrayLike<number>,
+  mode: 'linear' | 'step' = 'linear',
+): (number | null)[] {
   const out: (number | null)[] = new Array(at.length).fill(null);
   const n = xs.length;
   if (n === 0) return out;
@@ -84,26 +129,36 @@ export function alignOnto(at: ArrayLike<number>, xs: ArrayLike<number>, values: 
     const x = at[i];
     if (x < xs[0] || x > xs[n - 1]) continue;
     while (j < n - 2 && xs[j + 1] < x) j++;
+    let v: number;
     if (n === 1) {
-      out[i] = values[0];
-      continue;
+      v = values[0];
+    } else if (mode === 'step') {
+      v = x >= xs[j + 1] ? values[j + 1] : values[j];
+    } else {
+      const x0 = xs[j];
+      const x1 = xs[j + 1];
+      const t = x1 > x0 ? Math.min(1, Math.max(0, (x - x0) / (x1 - x0))) : 0;
+      v = t === 0 ? values[j] : t === 1 ? values[j + 1] : values[j] + (values[j + 1] - values[j]) * t;
     }
-    const x0 = xs[j];
-    const x1 = xs[j + 1];
-    const t = x1 > x0 ? (x - x0) / (x1 - x0) : 0;
-    out[i] = values[j] + (values[j + 1] - values[j]) * Math.min(1, Math.max(0, t));
+    out[i] = Number.isFinite(v) ? v : null;
   }
   return out;
 }
 
-/** The reference lap's channels on the lap's distance axis, for overlays. */
-export function alignReference(lap: LapColumns, reference: LapColumns): Record<ColumnName, (number | null)[]> {
-  return {
-    speed: alignOnto(lap.distance, reference.distance, reference.speed),
-    throttle: alignOnto(lap.distance, reference.distance, reference.throttle),
-    brake: alignOnto(lap.distance, reference.distance, reference.brake),
-    steering: alignOnto(lap.distance, reference.distance, reference.steering),
+/** The reference lap's channels on the lap's distance axis, for overlays (optional ones when both laps have them). */
+export function alignReference(lap: LapColumns, reference: LapColumns): ReferenceOverlay {
+  const onto = (values: ArrayLike<number>, mode: 'linear' | 'step' = 'linear') => alignOnto(lap.distance, reference.distance, values, mode);
+  const out: ReferenceOverlay = {
+    speed: onto(reference.speed),
+    throttle: onto(reference.throttle),
+    brake: onto(reference.brake),
+    steering: onto(reference.steering),
   };
+  for (const name of ['gear', 'rpm', 'gLat', 'gLon'] as const) {
+    const values = reference.optional[name];
+    if (values && lap.optional[name]) out[name] = onto(values, name === 'gear' ? 'step' : 'linear');
+  }
+  return out;
 }
 
 /** The delta trace against metres: its 0..1 distances scaled by `lengthM` (default: the trace's own length). */

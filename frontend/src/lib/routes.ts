@@ -29,5 +29,7 @@ export const paths = {
   sessions: () => '/',
   session: (id: string) => `/sessions/${encodeURIComponent(id)}`,
   lap: (id: number | string) => `/laps/${encodeURIComponent(String(id))}`,
+  /** Lap B drawn against lap A (A is the baseline, like a reference). */
+  compare: (a: number | string, b: number | string) => `/compare/${encodeURIComponent(String(a))}/${encodeURIComponent(String(b))}`,
   account: () => '/account',
 };

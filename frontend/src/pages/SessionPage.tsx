@@ -1,7 +1,9 @@
-// The live session page: readouts, three live charts against lap distance, and the lap list.
+// The live session page: readouts, three live charts against lap distance, and the lap list
+// with sector times, the session's best sectors and its theoretical best.
 import { useEffect, useRef, useState } from 'react';
 import { useLaps, useSession } from '../api/hooks';
 import { useLiveMessages, useSessionSubscription } from '../api/LiveProvider';
+import { useSessionSplits, type SplitsState } from '../api/sessionAnalysis';
 import type { SessionInfo } from '../api/types';
 import { LapList } from '../components/LapList';
 import { LiveBadge } from '../components/LiveBadge';
@@ -9,6 +11,7 @@ import { LiveChart, type ChartSeries } from '../components/LiveChart';
 import { Readout } from '../components/Readout';
 import { formatDateTime, formatLapTime, simLabel } from '../lib/format';
 import { FrameScheduler } from '../lib/frameScheduler';
+import { formatSectorTime } from '../lib/sectors';
 import { LiveLapBuffer } from '../lib/liveBuffer';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -29,6 +32,7 @@ const steeringRange = (): [number, number] => [-1, 1];
 export function SessionPage({ id }: { id: string }) {
   const session = useSession(id);
   const laps = useLaps(id);
+  const splits = useSessionSplits(id, laps.data.length);
   const [buffer] = useState(() => new LiveLapBuffer());
   const [scheduler] = useState(() => new FrameScheduler());
   const [hasFrames, setHasFrames] = useState(false);
@@ -93,11 +97,31 @@ export function SessionPage({ id }: { id: string }) {
               {laps.data.length}
             </span>
           </div>
+          <TheoreticalBest splits={splits} />
           {laps.error && <p className="error">Could not load laps: {laps.error}</p>}
-          <LapList laps={laps.data} best={laps.best} loading={laps.loading} />
+          <LapList laps={laps.data} best={laps.best} loading={laps.loading} splits={splits.splits} />
         </aside>
       </div>
     </main>
+  );
+}
+
+function TheoreticalBest({ splits }: { splits: SplitsState }) {
+  const { theoreticalBestMs, bestSectorsMs } = splits.splits;
+  if (splits.state === 'loading' || splits.state === 'none') return null;
+  return (
+    <p className="theoretical-best" data-testid="theoretical-best" data-state={splits.state}>
+      <span className="readout__label">Theoretical best</span>
+      <span className="mono best-text" title="Sum of the session's best segments (newest 60 laps)">
+        {formatLapTime(theoreticalBestMs)}
+      </span>
+      {bestSectorsMs != null && (
+        <span className="muted" title="Sum of the session's best sectors">
+          best sectors <span className="mono">{formatSectorTime(bestSectorsMs)}</span>
+        </span>
+      )}
+      {splits.state === 'error' && <span className="error">({splits.message})</span>}
+    </p>
   );
 }
 

@@ -1,9 +1,12 @@
+// The sessions list: filters by track and car, each session's laps, best lap and theoretical
+// best (fetched per row once on screen), inline rename and confirmed delete.
 import { useEffect, useMemo, useState } from 'react';
 import { useSessions } from '../api/hooks';
 import { deleteSession, renameSession } from '../api/rest';
 import type { SessionInfo } from '../api/types';
 import { LiveBadge } from '../components/LiveBadge';
 import { StartDemoButton } from '../components/StartDemoButton';
+import { TheoreticalBestCell } from '../components/TheoreticalBestCell';
 import { formatDateTime, formatLapTime, simLabel } from '../lib/format';
 import { paths } from '../lib/routes';
 import { filterOptions, filterSessions, type SessionFilter } from '../lib/sessions';
@@ -86,6 +89,7 @@ function SessionTable({ sessions, onChanged }: { sessions: SessionInfo[]; onChan
           <th>Date</th>
           <th className="num">Laps</th>
           <th className="num">Best lap</th>
+          <th className="num" title="Sum of the best segments of the newest 60 laps">Theoretical best</th>
           <th className="session-row__actions-head">
             <span className="visually-hidden">Actions</span>
           </th>
@@ -206,6 +210,7 @@ function SessionRow({ session: s, onChanged }: { session: SessionInfo; onChanged
       <td className="num mono best-text" data-testid="session-best-lap">
         {formatLapTime(s.best_lap_time_ms)}
       </td>
+      <TheoreticalBestCell session={s} />
       <td className="session-row__actions">
         {!s.live && mode.kind === 'view' && (
           <>
