@@ -101,7 +101,7 @@ fn migrate_on_postgres_says_which_backend_and_how_many_ran() {
     assert!(first.status.success(), "{first:?}");
     let text = String::from_utf8(first.stdout).unwrap();
     assert!(text.starts_with("postgres database ") && text.contains(&format!("/{name} ")), "{text}");
-    assert!(text.contains("(2 migration(s) applied now)"), "every migration: {text}");
+    assert!(text.contains("(3 migration(s) applied now)"), "every migration: {text}");
     assert!(String::from_utf8(second.stdout).unwrap().contains("(0 migration(s) applied now)"));
     assert!(!dir.path().join("data").exists(), "no SQLite file on the side");
 }

@@ -1,14 +1,17 @@
 //! `/api/laps/{id}/analysis` and `/api/sessions/{id}/analysis`: the built-in
 //! analysis (`purplesector_engine::analysis`) of stored laps, computed on request.
 //!
-//! The track model (corners and their numbering) is built from the laps at hand,
-//! the reference first. Work is bounded: at most [`MAX_SESSION_LAPS`] laps per session
+//! The track model (corners and their numbering) is the user's stored model of the
+//! track, refined with every lap that counts the first time it is analysed
+//! ([`stored_model`]); the first analysis on a track builds it from the laps at
+//! hand, the reference first. Work is bounded: at most [`MAX_SESSION_LAPS`] laps per session
 //! analysis, and the delta trace is thinned to [`MAX_DELTA_POINTS`] for the browser.
 
 use super::{ApiError, AppState, Caller};
 use actix_web::{web, HttpResponse};
 use purplesector_engine::analysis::{self, AnalysisError, SessionLap, TrackModel};
-use purplesector_engine::storage::{Store, StoreError, UserId};
+use purplesector_engine::storage::{Store, StoreError, StoredTrackModel, UserId};
+use purplesector_proto::sim_name;
 use purplesector_proto::v1::{LapInfo, TelemetryFrame};
 use serde::Deserialize;
 
@@ -40,8 +43,66 @@ fn cannot_analyse(error: AnalysisError) -> ApiError {
 }
 
 type LapFrames = (LapInfo, Vec<TelemetryFrame>);
-/// A lap, its reference, and the session's (track, car).
-type LoadedLap = (LapFrames, Option<LapFrames>, (String, String));
+/// A lap, its reference, and where it was driven.
+type LoadedLap = (LapFrames, Option<LapFrames>, TrackKey);
+
+/// The sim, track and car of a session: the key of its stored track model (sim and
+/// track) and what the coaching is told.
+#[derive(Debug, Clone, Default)]
+pub(super) struct TrackKey {
+    sim: String,
+    track: String,
+    car: String,
+}
+
+/// The owner's stored model of a track, refined with those of `laps` that count
+/// (valid, not an out- or in-lap) and that it has not learnt from yet, then saved:
+/// corners keep their numbers across laps and sessions. Without a stored model it
+/// is built from `laps` (the first one numbers the corners), and saved when a lap
+/// that counts went into it. A model that cannot be read is rebuilt.
+fn stored_model(
+    store: &Store,
+    owner: UserId,
+    key: &TrackKey,
+    laps: &[(&LapInfo, &[TelemetryFrame])],
+) -> Result<Result<TrackModel, AnalysisError>, StoreError> {
+    let stored = store.track_model(owner, &key.sim, &key.track)?.and_then(|stored| {
+        serde_json::from_str::<TrackModel>(&stored.model).ok().map(|model| (model, stored.through_lap_id))
+    });
+    let through = stored.as_ref().map_or(0, |(_, through)| *through);
+    let mut learnt: Vec<&(&LapInfo, &[TelemetryFrame])> =
+        laps.iter().filter(|(info, _)| counts(info) && info.id > through).collect();
+    learnt.sort_by_key(|(info, _)| info.id);
+    let model = match stored {
+        Some((mut model, _)) => {
+            for (info, frames) in &learnt {
+                if let Ok(trace) = analysis::resample_for(frames, f64::from(info.lap_time_ms), &model) {
+                    model = analysis::refine(&model, &trace);
+                }
+            }
+            model
+        }
+        None => {
+            let sources: Vec<(&[TelemetryFrame], u32)> =
+                laps.iter().map(|(info, frames)| (*frames, info.lap_time_ms)).collect();
+            match analysis::build_model(&sources) {
+                Ok(model) => model,
+                Err(error) => return Ok(Err(error)),
+            }
+        }
+    };
+    if let Some(newest) = learnt.iter().map(|(info, _)| info.id).max() {
+        if let Ok(json) = serde_json::to_string(&model) {
+            store.save_track_model(
+                owner,
+                &key.sim,
+                &key.track,
+                &StoredTrackModel { model: json, through_lap_id: newest },
+            )?;
+        }
+    }
+    Ok(Ok(model))
+}
 
 fn load_lap(store: &Store, owner: UserId, id: i64) -> Result<Option<LapFrames>, StoreError> {
     let Some(lap) = store.get_lap(owner, id)? else { return Ok(None) };
@@ -73,7 +134,11 @@ pub(super) async fn analyse_owned_lap(
         };
         let session = store
             .get_session(owner, &lap.0.session_id)?
-            .map(|session| (session.track, session.car))
+            .map(|session| TrackKey {
+                sim: sim_name::name(session.sim()).to_string(),
+                track: session.track,
+                car: session.car,
+            })
             .unwrap_or_default();
         let reference_id = match reference_id {
             Some(reference) => Some(reference),
@@ -96,16 +161,23 @@ pub(super) async fn analyse_owned_lap(
         Ok(Ok((lap, reference, session)))
     })
     .await??;
-    let ((lap, frames), reference, (track, car)) = loaded?;
-    web::block(move || -> Result<_, AnalysisError> {
-        let mut sources: Vec<(&[TelemetryFrame], u32)> = Vec::new();
+    let ((lap, frames), reference, key) = loaded?;
+    let store = state.shared.store.clone();
+    let analysed = web::block(move || -> Result<Result<_, AnalysisError>, StoreError> {
+        let mut sources: Vec<(&LapInfo, &[TelemetryFrame])> = Vec::new();
         if let Some((reference_lap, reference_frames)) = &reference {
-            sources.push((reference_frames, reference_lap.lap_time_ms));
+            sources.push((reference_lap, reference_frames));
         }
-        sources.push((&frames, lap.lap_time_ms));
-        let model = analysis::build_model(&sources)?;
+        sources.push((&lap, &frames));
+        let model = match stored_model(&store, owner, &key, &sources)? {
+            Ok(model) => model,
+            Err(error) => return Ok(Err(error)),
+        };
         let reference_input = reference.as_ref().map(|(info, frames)| (frames.as_slice(), info.lap_time_ms));
-        let mut result = analysis::analyse_lap(&frames, lap.lap_time_ms, reference_input, &model)?;
+        let mut result = match analysis::analyse_lap(&frames, lap.lap_time_ms, reference_input, &model) {
+            Ok(result) => result,
+            Err(error) => return Ok(Err(error)),
+        };
         result.delta = result.delta.map(|delta| delta.downsampled(MAX_DELTA_POINTS));
         let json = serde_json::json!({
             "lap": lap,
@@ -113,10 +185,10 @@ pub(super) async fn analyse_owned_lap(
             "track_model": model,
             "analysis": result,
         });
-        Ok(AnalysedLap { json, analysis: result, track, car })
+        Ok(Ok(AnalysedLap { json, analysis: result, track: key.track, car: key.car }))
     })
-    .await?
-    .map_err(cannot_analyse)
+    .await??;
+    analysed.map_err(cannot_analyse)
 }
 
 async fn lap_analysis(
@@ -150,35 +222,50 @@ async fn session_analysis(
     let store = state.shared.store.clone();
     let owner = caller.0;
     let session_id = id.clone();
-    let loaded = web::block(move || -> Result<Option<Vec<LapFrames>>, StoreError> {
+    let loaded = web::block(move || -> Result<Option<(Vec<LapFrames>, TrackKey)>, StoreError> {
         let Some(laps) = store.list_laps(owner, &session_id)? else { return Ok(None) };
+        let key = store
+            .get_session(owner, &session_id)?
+            .map(|session| TrackKey {
+                sim: sim_name::name(session.sim()).to_string(),
+                track: session.track,
+                car: session.car,
+            })
+            .unwrap_or_default();
         let newest = laps.len().saturating_sub(MAX_SESSION_LAPS);
         let mut loaded = Vec::new();
         for lap in laps.into_iter().skip(newest) {
             let frames = store.lap_frames(owner, &lap)?;
             loaded.push((lap, frames));
         }
-        Ok(Some(loaded))
+        Ok(Some((loaded, key)))
     })
     .await??;
-    let Some(laps) = loaded else { return Err(ApiError::NotFound(format!("session {id} not found"))) };
-    let analysed = web::block(move || -> Result<_, AnalysisError> {
-        // The model from the session's best valid lap first (a clean lap numbers
-        // the corners), then the other valid laps.
+    let Some((laps, key)) = loaded else { return Err(ApiError::NotFound(format!("session {id} not found"))) };
+    let store = state.shared.store.clone();
+    let analysed = web::block(move || -> Result<Result<_, AnalysisError>, StoreError> {
+        // The track's stored model, or one from the session's best valid lap first
+        // (a clean lap numbers the corners), then the other valid laps.
         let mut valid: Vec<&LapFrames> = laps.iter().filter(|(info, _)| counts(info)).collect();
         valid.sort_by_key(|(info, _)| info.lap_time_ms);
-        let sources: Vec<(&[TelemetryFrame], u32)> =
-            valid.iter().map(|(info, frames)| (frames.as_slice(), info.lap_time_ms)).collect();
-        let model: TrackModel = analysis::build_model(&sources)?;
+        let sources: Vec<(&LapInfo, &[TelemetryFrame])> =
+            valid.iter().map(|(info, frames)| (info, frames.as_slice())).collect();
+        let model: TrackModel = match stored_model(&store, owner, &key, &sources)? {
+            Ok(model) => model,
+            Err(error) => return Ok(Err(error)),
+        };
         let session_laps: Vec<SessionLap> = laps
             .iter()
             .map(|(info, frames)| SessionLap { frames, lap_time_ms: info.lap_time_ms, valid: counts(info) })
             .collect();
-        let result = analysis::analyse_session(&session_laps, &model)?;
+        let result = match analysis::analyse_session(&session_laps, &model) {
+            Ok(result) => result,
+            Err(error) => return Ok(Err(error)),
+        };
         let lap_ids: Vec<i64> = laps.iter().map(|(info, _)| info.id).collect();
-        Ok(serde_json::json!({ "lap_ids": lap_ids, "track_model": model, "analysis": result }))
+        Ok(Ok(serde_json::json!({ "lap_ids": lap_ids, "track_model": model, "analysis": result })))
     })
-    .await?
+    .await??
     .map_err(cannot_analyse)?;
     Ok(HttpResponse::Ok().json(analysed))
 }

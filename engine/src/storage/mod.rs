@@ -193,8 +193,10 @@ macro_rules! dispatch {
 
 mod accounts;
 mod chat;
+mod track_models;
 pub use accounts::{Account, ApiToken, SignupOutcome, SignupRules, ROLE_ADMIN, ROLE_USER, SCOPE_INGEST};
 pub use chat::ChatMessage;
+pub use track_models::StoredTrackModel;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

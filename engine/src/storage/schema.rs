@@ -100,6 +100,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    track_models (user_id, sim, track) {
+        user_id -> BigInt,
+        sim -> Text,
+        track -> Text,
+        model -> Text,
+        through_lap_id -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(laps -> sessions (session_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));

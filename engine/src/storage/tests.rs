@@ -153,7 +153,22 @@ on_both_backends!(
     auth_sessions_expire_and_are_revoked,
     api_tokens_are_scoped_to_their_owner_and_revocable,
     a_laps_chat_is_kept_in_order_for_its_owner_only,
+    track_models_are_kept_per_user_sim_and_track,
 );
+
+fn track_models_are_kept_per_user_sim_and_track(kind: Kind) {
+    let store = fresh(kind);
+    let other = add_user(&store, 2);
+    assert_eq!(store.track_model(LOCAL_USER, "ac", "monza").unwrap(), None);
+    let first = StoredTrackModel { model: "{\"laps\": 1}".into(), through_lap_id: 4 };
+    store.save_track_model(LOCAL_USER, "ac", "monza", &first).unwrap();
+    assert_eq!(store.track_model(LOCAL_USER, "ac", "monza").unwrap(), Some(first));
+    let refined = StoredTrackModel { model: "{\"laps\": 2}".into(), through_lap_id: 9 };
+    store.save_track_model(LOCAL_USER, "ac", "monza", &refined).unwrap();
+    assert_eq!(store.track_model(LOCAL_USER, "ac", "monza").unwrap(), Some(refined));
+    assert_eq!(store.track_model(other, "ac", "monza").unwrap(), None, "another user's model is their own");
+    assert_eq!(store.track_model(LOCAL_USER, "acc", "monza").unwrap(), None, "per sim");
+}
 
 fn a_laps_chat_is_kept_in_order_for_its_owner_only(kind: Kind) {
     let store = fresh(kind);
@@ -533,8 +548,8 @@ fn database_urls_pick_the_backend() {
     assert!(error.contains("not a valid PostgreSQL URL") && !error.contains("secret"), "{error}");
 }
 
-/// Migrations under `migrations/postgres`: init, accounts.
-const MIGRATION_COUNT: usize = 2;
+/// Migrations under `migrations/postgres`: init, accounts, track models.
+const MIGRATION_COUNT: usize = 3;
 
 #[test]
 fn postgres_migrations_run_once_on_a_fresh_database() {
