@@ -607,6 +607,7 @@ async fn passwords_and_tokens_never_reach_the_logs() {
         .env("PURPLESECTOR__AUTH__SESSION_SECRET", TEST_SESSION_SECRET)
         .env("PURPLESECTOR__LOG__LEVEL", "debug")
         .env("PURPLESECTOR__LOG__FORMAT", "json")
+        .env("OPENAI_API_KEY", "sk-log-scan-key-0123456789")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -680,6 +681,7 @@ async fn passwords_and_tokens_never_reach_the_logs() {
         ("the ingest token's stored digest", keys.digest(&token)),
         ("a refused token", refused.clone()),
         ("the secret key", TEST_SESSION_SECRET.to_string()),
+        ("the OpenAI key", "sk-log-scan-key-0123456789".to_string()),
     ];
     for (what, secret) in secrets {
         assert!(!log.contains(&secret), "{what} appears in the log:\n{log}");

@@ -120,6 +120,7 @@ async fn suggestions_and_a_streamed_chat_come_from_an_openai_compatible_server()
         assert_eq!(chat["stream"], true);
         assert!(chat["messages"].to_string().contains("Where do I lose the most time?"));
         assert!(chat["messages"].to_string().contains("min_speed_kmh"), "the analysis is the chat's context");
+        assert!(chat["messages"].to_string().contains("Brake 10 m later into turn 3"), "and the suggestions so far");
     }
     // The next message carries the conversation so far.
     let (status, _) = post(&app, &format!("/api/laps/{}/chat", lap["id"]), json!({"message": "And turn 5?"})).await;

@@ -48,11 +48,21 @@ async fn analysis_with_ai(
     id: web::Path<i64>,
     query: web::Query<AnalysisQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let analysed = analyse_owned_lap(&state, caller.0, id.into_inner(), query.reference).await?;
+    let id = id.into_inner();
+    let analysed = analyse_owned_lap(&state, caller.0, id, query.reference).await?;
     let context = coaching_context(&analysed.track, &analysed.car, &analysed.analysis);
     let answer = state.coach.send(Suggest { owner: caller.0, context }).await.map_err(|_| ApiError::Internal)?;
     let ai = match answer {
-        Ok(suggestions) => json!({"status": "ok", "suggestions": suggestions}),
+        Ok(suggestions) => {
+            // Kept for the lap's chat, which builds on what was already suggested.
+            let (store, owner) = (state.shared.store.clone(), caller.0);
+            let reference = analysed.json["reference"]["id"].as_i64();
+            let kept = serde_json::to_string(&suggestions).unwrap_or_default();
+            if let Ok(Err(error)) = web::block(move || store.save_lap_suggestions(owner, id, reference, &kept)).await {
+                tracing::warn!(%error, "could not keep the AI suggestions");
+            }
+            json!({"status": "ok", "suggestions": suggestions})
+        }
         Err(CoachError::Off) => json!({"status": "off", "error": coach_error(&CoachError::Off)}),
         Err(error) => json!({"status": "error", "error": coach_error(&error)}),
     };
@@ -116,10 +126,19 @@ async fn chat(
     }
     let analysed = analyse_owned_lap(&state, owner, id, None).await?;
     let store = state.shared.store.clone();
-    let history = web::block(move || store.chat_messages(owner, id, MAX_HISTORY_MESSAGES)).await??;
+    let (history, suggested) = web::block(move || {
+        Ok::<_, purplesector_engine::storage::StoreError>((
+            store.chat_messages(owner, id, MAX_HISTORY_MESSAGES)?,
+            store.latest_lap_suggestions(owner, id)?,
+        ))
+    })
+    .await??;
     let history = history.into_iter().map(|m| ChatTurn { role: m.role, content: m.content }).collect();
+    let previous: serde_json::Value =
+        suggested.and_then(|kept| serde_json::from_str(&kept).ok()).unwrap_or(serde_json::Value::Null);
     let context = json!({
         "analysis": coaching_context(&analysed.track, &analysed.car, &analysed.analysis),
+        "ai_suggestions_so_far": previous,
     });
     let chat = Chat { owner, context, history, message: message.clone() };
     let mut pieces = state.coach.send(chat).await.map_err(|_| ApiError::Internal)??;

@@ -193,6 +193,7 @@ macro_rules! dispatch {
 
 mod accounts;
 mod chat;
+mod lap_analyses;
 mod track_models;
 pub use accounts::{Account, ApiToken, SignupOutcome, SignupRules, ROLE_ADMIN, ROLE_USER, SCOPE_INGEST};
 pub use chat::ChatMessage;

@@ -51,6 +51,7 @@ use super::{decode_frames, in_key_order, now_ms, seq_to_db, FrameRecord, NewLap,
 
 mod accounts;
 mod chat;
+mod lap_analyses;
 mod track_models;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");

@@ -111,6 +111,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lap_analyses (id) {
+        id -> BigInt,
+        lap_id -> BigInt,
+        user_id -> BigInt,
+        reference_lap_id -> Nullable<BigInt>,
+        analysis -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(laps -> sessions (session_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));

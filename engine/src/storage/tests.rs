@@ -191,6 +191,14 @@ fn a_laps_chat_is_kept_in_order_for_its_owner_only(kind: Kind) {
         "the newest, oldest first"
     );
     assert!(store.chat_messages(other, lap.id, 10).unwrap().is_empty());
+
+    // The coach's suggestions for the lap: the newest is kept for the chat.
+    assert_eq!(store.latest_lap_suggestions(LOCAL_USER, lap.id).unwrap(), None);
+    assert!(store.save_lap_suggestions(LOCAL_USER, lap.id, None, "[1]").unwrap());
+    assert!(store.save_lap_suggestions(LOCAL_USER, lap.id, Some(lap.id), "[2]").unwrap());
+    assert!(!store.save_lap_suggestions(other, lap.id, None, "[3]").unwrap());
+    assert_eq!(store.latest_lap_suggestions(LOCAL_USER, lap.id).unwrap().as_deref(), Some("[2]"));
+    assert_eq!(store.latest_lap_suggestions(other, lap.id).unwrap(), None);
 }
 
 fn rules(invite: Option<&str>, invite_required: bool) -> SignupRules<'_> {
