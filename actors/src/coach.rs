@@ -13,6 +13,7 @@
 //! layer); every request has a deadline (`openai.timeout_s`); the key stays in this process (never logged:
 //! `OpenAIConfig` keeps it as a secret).
 
+use crate::rate_limit::KeyedLimiter;
 use actix::prelude::*;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
@@ -23,14 +24,11 @@ use async_openai::types::chat::{
 };
 use async_openai::Client;
 use futures_util::StreamExt;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use purplesector_engine::coaching::{
     chat_system_prompt, parse_suggestions, suggestion_system_prompt, suggestions_schema, AiSuggestion,
 };
 use purplesector_engine::config::OpenAiSettings;
 use purplesector_engine::storage::UserId;
-use std::num::NonZeroU32;
-use std::rc::Rc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 
@@ -88,7 +86,7 @@ struct Llm {
 
 pub struct Coach {
     llm: Option<Llm>,
-    limiter: Rc<DefaultKeyedRateLimiter<i64>>,
+    limiter: KeyedLimiter<i64>,
     in_flight: std::sync::Arc<Semaphore>,
 }
 
@@ -100,10 +98,9 @@ impl Coach {
             ),
             settings: settings.clone(),
         });
-        let per_minute = NonZeroU32::new(settings.requests_per_minute).unwrap_or(NonZeroU32::MIN);
         Coach {
             llm,
-            limiter: Rc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            limiter: KeyedLimiter::per_minute(settings.requests_per_minute),
             in_flight: std::sync::Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
         }
     }
@@ -111,14 +108,7 @@ impl Coach {
     /// The client, once the user's limit and the in-flight bound allow a request.
     fn admit(&self, owner: UserId) -> Result<(Llm, tokio::sync::OwnedSemaphorePermit), CoachError> {
         let llm = self.llm.clone().ok_or(CoachError::Off)?;
-        if self.limiter.len() > 10_000 {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&owner.0).map_err(|not_until| {
-            use governor::clock::{Clock, DefaultClock};
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            CoachError::RateLimited { retry_after_s: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
-        })?;
+        self.limiter.check(owner.0).map_err(|retry_after_s| CoachError::RateLimited { retry_after_s })?;
         let permit = self.in_flight.clone().try_acquire_owned().map_err(|_| CoachError::Busy)?;
         Ok((llm, permit))
     }

@@ -31,6 +31,7 @@ mod kafka_client;
 pub mod kafka_writer;
 mod lap_so_far;
 pub mod metrics;
+pub mod rate_limit;
 pub mod remote_ingest;
 pub mod session;
 pub mod shared;

@@ -3,24 +3,18 @@
 //! once at start and shared by every worker; the extractors in `caller.rs` use it.
 
 use super::ApiError;
+use crate::rate_limit::KeyedLimiter;
 use actix_web::http::Method;
 use actix_web::HttpRequest;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use purplesector_engine::auth::{AuthMode, Keys, SignupPolicy};
 use purplesector_engine::config::{ConfigError, Settings};
-use std::hash::Hash;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::time::Duration;
 
 /// Name of the session cookie (HttpOnly) and of its CSRF companion (readable by the page).
 pub const SESSION_COOKIE: &str = "ps_session";
 pub const CSRF_COOKIE: &str = "ps_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// Keys a limiter tracks before it forgets the ones that are back to full.
-const LIMITER_MAX_KEYS: usize = 10_000;
 
 /// The process's auth setup.
 pub struct Guard {
@@ -32,9 +26,9 @@ pub struct Guard {
     cors_origins: Vec<String>,
     /// `server.behind_proxy`: forwarded addresses and schemes are believed.
     behind_proxy: bool,
-    login: Limiter<IpAddr>,
-    signups: Limiter<IpAddr>,
-    api: Limiter<i64>,
+    login: KeyedLimiter<IpAddr>,
+    signups: KeyedLimiter<IpAddr>,
+    api: KeyedLimiter<i64>,
 }
 
 impl std::fmt::Debug for Guard {
@@ -47,7 +41,6 @@ impl Guard {
     /// From the settings; fails (naming the key) where `Settings::auth_mode` does.
     pub fn new(settings: &Settings) -> Result<Guard, ConfigError> {
         let mode = settings.auth_mode()?;
-        let per = |count: u32| NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
         Ok(Guard {
             mode,
             keys: (mode == AuthMode::Accounts).then(|| Keys::new(&settings.auth.session_secret)),
@@ -55,9 +48,9 @@ impl Guard {
             session_ttl: Duration::from_secs(settings.auth.session_ttl_hours.saturating_mul(3600)),
             cors_origins: settings.cors_origins(),
             behind_proxy: settings.server.behind_proxy,
-            login: Limiter::new(Quota::per_minute(per(settings.auth.login_per_minute))),
-            signups: Limiter::new(Quota::per_hour(per(settings.auth.signup_per_hour))),
-            api: Limiter::new(Quota::per_minute(per(settings.auth.api_per_minute))),
+            login: KeyedLimiter::per_minute(settings.auth.login_per_minute),
+            signups: KeyedLimiter::per_hour(settings.auth.signup_per_hour),
+            api: KeyedLimiter::per_minute(settings.auth.api_per_minute),
         })
     }
 
@@ -67,15 +60,15 @@ impl Guard {
     }
 
     pub fn limit_login(&self, address: IpAddr) -> Result<(), ApiError> {
-        self.login.check(address, "too many login attempts from this address")
+        self.login.check(address).map_err(|wait| rate_limited("too many login attempts from this address", wait))
     }
 
     pub fn limit_signup(&self, address: IpAddr) -> Result<(), ApiError> {
-        self.signups.check(address, "too many sign-ups from this address")
+        self.signups.check(address).map_err(|wait| rate_limited("too many sign-ups from this address", wait))
     }
 
     pub fn limit_api(&self, user: i64) -> Result<(), ApiError> {
-        self.api.check(user, "too many requests")
+        self.api.check(user).map_err(|wait| rate_limited("too many requests", wait))
     }
 
     /// Refuses a state-changing request, or a WebSocket upgrade, sent by a page of
@@ -135,27 +128,8 @@ impl Guard {
     }
 }
 
-/// A keyed token bucket (governor) that forgets idle keys when it grows, so an
-/// attacker cycling addresses cannot grow it without bound.
-struct Limiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
-}
-
-impl<K: Hash + Eq + Clone> Limiter<K> {
-    fn new(quota: Quota) -> Self {
-        Limiter { limiter: RateLimiter::keyed(quota) }
-    }
-
-    fn check(&self, key: K, what: &str) -> Result<(), ApiError> {
-        if self.limiter.len() > LIMITER_MAX_KEYS {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let retry_after_s = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            ApiError::RateLimited { message: format!("{what}: try again in {retry_after_s} s"), retry_after_s }
-        })
-    }
+fn rate_limited(what: &str, retry_after_s: u64) -> ApiError {
+    ApiError::RateLimited { message: format!("{what}: try again in {retry_after_s} s"), retry_after_s }
 }
 
 /// The headers every response carries: the web app loads only from this origin,
