@@ -15,6 +15,7 @@ mod kafka_support;
 mod live_stream;
 mod motec;
 mod openai_stub;
+mod openapi;
 mod postgres_support;
 mod rest;
 mod shutdown;

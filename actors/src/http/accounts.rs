@@ -30,10 +30,13 @@ pub(super) fn routes(config: &mut web::ServiceConfig) {
         .route("/admin/invites", web::post().to(create_invite));
 }
 
-#[derive(Debug, Serialize)]
+/// A user.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 pub(super) struct UserView {
     id: i64,
     username: String,
+    /// `admin` or `user`.
     role: String,
 }
 
@@ -43,12 +46,30 @@ impl From<&Account> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A new browser session.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SignedIn)]
 struct SignedInView {
     user: UserView,
+    /// The session's CSRF token, for `X-CSRF-Token` (also in the `ps_csrf` cookie).
     csrf_token: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    operation_id = "get_me",
+    tag = "accounts",
+    summary = "Who is calling, and how this server signs people in",
+    description = "Never 401: the web app asks it first to know whether to show the login page. In local mode the \
+                   user is the built-in local user and `csrf_token` is `null`.",
+    security((), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The auth mode, the sign-up policy, the user or `null`",
+            body = super::openapi::Me),
+        super::openapi::StoreUnavailable,
+    ),
+)]
 async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let guard = &state.guard;
     let signup = guard.signup.name();
@@ -67,11 +88,13 @@ async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse
         .json(serde_json::json!({"mode": "accounts", "signup": signup, "user": user, "csrf_token": csrf})))
 }
 
-#[derive(Debug, Deserialize)]
+/// A username and password, with an invite code for sign-up on an invite-only server.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Credentials {
     username: String,
     password: String,
+    /// Sign-up only, when `auth.signup` is `invite`.
     #[serde(default)]
     invite: Option<String>,
 }
@@ -121,6 +144,33 @@ fn accounts_only(state: &AppState) -> Result<(), ApiError> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/signup",
+    operation_id = "signup",
+    tag = "accounts",
+    summary = "Create an account and sign in",
+    description = "Accounts mode only. `auth.signup`: `open` (anyone; leave `invite` out), `invite` (needs an unused \
+                   invite code from an admin), `closed`. The first account of an empty deployment is an admin. \
+                   Usernames: 3 to 32 of `a-z 0-9 _ . -`; passwords: 10 to 1024 characters.",
+    security(()),
+    request_body = Credentials,
+    responses(
+        (status = 201, description = "Signed up and signed in: the session cookies are set", body = SignedInView,
+            headers(("Set-Cookie" = String, description = "`ps_session` (HttpOnly, the session) and `ps_csrf` \
+                                                          (readable, the CSRF token)")),
+        ),
+        super::openapi::BodyErrors,
+        (status = 403, description = "`signup_closed`; `invite`: the invite code is missing, unknown, used or expired; \
+                                      `origin`: sent by a page of an origin that is not allowed",
+            body = super::openapi::ApiErrorBody),
+        super::openapi::LocalMode,
+        (status = 409, description = "`conflict`: the username is taken", body = super::openapi::ApiErrorBody),
+        (status = 429, description = "`rate_limited`: too many sign-ups from this address",
+            body = super::openapi::ApiErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        super::openapi::StoreUnavailable,
+    ),
+)]
 async fn signup(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -174,6 +224,32 @@ async fn signup(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    operation_id = "login",
+    tag = "accounts",
+    summary = "Sign in",
+    description = "Accounts mode only. Counted against the per-address login limit whether the password is right or \
+                   wrong.",
+    security(()),
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in: the session cookies are set", body = SignedInView,
+            headers(("Set-Cookie" = String, description = "`ps_session` (HttpOnly, the session) and `ps_csrf` \
+                                                          (readable, the CSRF token)")),
+        ),
+        super::openapi::BodyErrors,
+        (status = 401, description = "`invalid_credentials`: the same answer for an unknown user and a wrong password",
+            body = super::openapi::ApiErrorBody),
+        (status = 403, description = "`origin`: sent by a page of an origin that is not allowed",
+            body = super::openapi::ApiErrorBody),
+        super::openapi::LocalMode,
+        (status = 429, description = "`rate_limited`: too many attempts from this address",
+            body = super::openapi::ApiErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        super::openapi::StoreUnavailable,
+    ),
+)]
 async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -223,6 +299,21 @@ fn cleared(name: &'static str, http_only: bool) -> Cookie<'static> {
         .finish()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    operation_id = "logout",
+    tag = "accounts",
+    summary = "Sign out",
+    description = "Accounts mode only (local mode: `404`). The session is revoked and its cookies cleared.",
+    security(("session_cookie" = [], "csrf_header" = [])),
+    responses(
+        (status = 204, description = "Signed out",
+            headers(("Set-Cookie" = String, description = "`ps_session` and `ps_csrf`, expired"))),
+        super::openapi::LocalMode,
+        super::openapi::WriteErrors,
+    ),
+)]
 async fn logout(req: HttpRequest, state: web::Data<AppState>, signed_in: SignedIn) -> Result<HttpResponse, ApiError> {
     let store = state.shared.store.clone();
     let digest = signed_in.session_digest.clone();
@@ -231,13 +322,35 @@ async fn logout(req: HttpRequest, state: web::Data<AppState>, signed_in: SignedI
     Ok(HttpResponse::NoContent().cookie(cleared(SESSION_COOKIE, true)).cookie(cleared(CSRF_COOKIE, false)).finish())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
     current_password: String,
+    /// 10 to 1024 characters.
     new_password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/auth/password",
+    operation_id = "change_password",
+    tag = "accounts",
+    summary = "Change the caller's password",
+    description = "Accounts mode only (local mode: `404`). Every other session of the user is revoked; this one stays. \
+                   Counted against the per-address login limit.",
+    security(("session_cookie" = [], "csrf_header" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        super::openapi::BodyErrors,
+        super::openapi::LocalMode,
+        super::openapi::WriteErrors,
+        (status = 403, description = "`wrong_password`: the current password is wrong; `csrf`; `origin`",
+            body = super::openapi::ApiErrorBody),
+        (status = 429, description = "`rate_limited`: over the user's API limit or the address's login limit",
+            body = super::openapi::ApiErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ),
+)]
 async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -271,6 +384,23 @@ async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/admin/invites",
+    operation_id = "create_invite",
+    tag = "accounts",
+    summary = "Create an invite code (admins)",
+    description = "Accounts mode only (local mode: `404`). The code is shown this once; it is good for one sign-up \
+                   within 7 days.",
+    security(("session_cookie" = [], "csrf_header" = [])),
+    responses(
+        (status = 201, description = "The invite code", body = super::openapi::Invite),
+        super::openapi::LocalMode,
+        super::openapi::WriteErrors,
+        (status = 403, description = "`admin_only`: the caller is no admin; `csrf`; `origin`",
+            body = super::openapi::ApiErrorBody),
+    ),
+)]
 async fn create_invite(
     req: HttpRequest,
     state: web::Data<AppState>,

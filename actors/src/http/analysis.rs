@@ -191,6 +191,29 @@ pub(super) async fn analyse_owned_lap(
     analysed.map_err(cannot_analyse)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}/analysis",
+    operation_id = "get_lap_analysis",
+    tag = "analysis",
+    summary = "A lap analysed against a reference lap",
+    description = "Corner metrics of both laps, segments with deltas that sum exactly to the lap delta, sectors, \
+                   the delta trace against lap distance (at most 2,000 points), the time lost per corner zone, and \
+                   suggestions ranked by time at stake. The track model is built from the two laps, the reference \
+                   first.",
+    params(
+        ("id" = i64, Path, description = "The lap's id"),
+        ("reference" = Option<i64>, Query, description = "The lap to compare with; default: the session's best valid \
+                                                           lap other than this one"),
+    ),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The analysis", body = super::openapi::LapAnalysisAnswer),
+        super::openapi::LapOrReferenceNotFound,
+        super::openapi::CannotAnalyse,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn lap_analysis(
     state: web::Data<AppState>,
     caller: Caller,
@@ -201,6 +224,26 @@ async fn lap_analysis(
     Ok(HttpResponse::Ok().json(analysed.json))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}/compare/{other}",
+    operation_id = "compare_laps",
+    tag = "analysis",
+    summary = "A lap analysed against another of the caller's laps",
+    description = "The same as `GET /api/laps/{id}/analysis?reference={other}`, for any two of the caller's laps, \
+                   across sessions (on the same track, or 422).",
+    params(
+        ("id" = i64, Path, description = "The lap's id"),
+        ("other" = i64, Path, description = "The reference lap's id"),
+    ),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The analysis", body = super::openapi::LapAnalysisAnswer),
+        super::openapi::LapOrReferenceNotFound,
+        super::openapi::CannotAnalyse,
+        super::openapi::ReadErrors,
+    ),
+)]
 /// `GET /api/laps/{id}/compare/{other}`: the lap analysed against another of the
 /// owner's laps, from any session (the same track, or the analysis says it cannot).
 async fn compare(
@@ -213,6 +256,24 @@ async fn compare(
     Ok(HttpResponse::Ok().json(analysed.json))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{id}/analysis",
+    operation_id = "get_session_analysis",
+    tag = "analysis",
+    summary = "A session's newest 60 laps analysed together",
+    description = "Each lap's segments and sectors with the session bests marked, the theoretical best (best \
+                   segments and best sectors, with the lap that set each), lap-time and per-corner consistency, \
+                   and consistency suggestions.",
+    params(("id" = String, Path, description = "The session's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The analysis", body = super::openapi::SessionAnalysisAnswer),
+        super::openapi::SessionNotFound,
+        super::openapi::CannotAnalyse,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn session_analysis(
     state: web::Data<AppState>,
     caller: Caller,

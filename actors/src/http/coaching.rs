@@ -39,6 +39,30 @@ impl From<CoachError> for ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/laps/{id}/analysis",
+    operation_id = "analyse_lap_with_ai",
+    tag = "coaching",
+    summary = "A lap's analysis with the AI coach's suggestions",
+    description = "The answer of `GET /api/laps/{id}/analysis` plus `ai`: \
+                   `{\"status\": \"ok\", \"suggestions\": [...]}`, or \
+                   `{\"status\": \"off\" | \"error\", \"error\": {\"code\", \"message\"}}`. The model is given \
+                   the built-in analysis, never raw frames. The built-in suggestions are in `analysis.suggestions` \
+                   whatever `ai` says. Counts against the user's AI requests per minute.",
+    params(
+        ("id" = i64, Path, description = "The lap's id"),
+        ("reference" = Option<i64>, Query, description = "The lap to compare with; default: the session's best valid \
+                                                           lap other than this one"),
+    ),
+    security(("session_cookie" = [], "csrf_header" = [])),
+    responses(
+        (status = 200, description = "The analysis and the AI's answer", body = super::openapi::AiAnalysisAnswer),
+        super::openapi::LapOrReferenceNotFound,
+        super::openapi::CannotAnalyse,
+        super::openapi::WriteErrors,
+    ),
+)]
 /// The analysis of `GET`, with `ai`: `{"status": "ok", "suggestions": [...]}`, or
 /// `{"status": "off" | "error", "error": {"code", "message"}}`: the built-in
 /// suggestions are in `analysis.suggestions` either way.
@@ -71,6 +95,20 @@ async fn analysis_with_ai(
     Ok(HttpResponse::Ok().json(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}/chat",
+    operation_id = "get_lap_chat",
+    tag = "coaching",
+    summary = "A lap's coaching chat, oldest first",
+    params(("id" = i64, Path, description = "The lap's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Whether AI coaching is on, and the messages", body = super::openapi::ChatHistory),
+        super::openapi::LapNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn chat_history(
     state: web::Data<AppState>,
     caller: Caller,
@@ -90,9 +128,11 @@ async fn chat_history(
     Ok(HttpResponse::Ok().json(json!({"ai": enabled, "messages": messages})))
 }
 
-#[derive(Debug, Deserialize)]
+/// A message to the AI coach.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ChatRequest {
+    /// 1 to 2,000 characters (trimmed).
     message: String,
 }
 
@@ -100,6 +140,33 @@ fn event(value: serde_json::Value) -> web::Bytes {
     web::Bytes::from(format!("data: {value}\n\n"))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/laps/{id}/chat",
+    operation_id = "send_lap_chat",
+    tag = "coaching",
+    summary = "Ask the AI coach about a lap; the reply is streamed",
+    description = "The reply as server-sent events: each `data:` line holds a `ChatEvent`: `{\"delta\": \"...\"}` \
+                   pieces as the model writes, then `{\"done\": true}` once the question and the reply are stored, \
+                   or one `{\"error\": {\"code\", \"message\"}}`. The model sees the lap's analysis and the newest \
+                   20 messages. Refusals before the model is asked are JSON errors.",
+    params(("id" = i64, Path, description = "The lap's id")),
+    security(("session_cookie" = [], "csrf_header" = [])),
+    request_body = ChatRequest,
+    responses(
+        (status = 200, description = "Server-sent events, `data: <ChatEvent JSON>`",
+            content_type = "text/event-stream", body = String),
+        super::openapi::BodyErrors,
+        super::openapi::LapNotFound,
+        super::openapi::CannotAnalyse,
+        super::openapi::WriteErrors,
+        (status = 429, description = "`rate_limited`: over the user's API limit or AI requests per minute",
+            body = super::openapi::ApiErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`ai_off` (no `openai.api_key`), `ai_busy`, `ai_timeout`, `ai_upstream`; or \
+                                      `unavailable`: the store cannot answer now",
+            body = super::openapi::ApiErrorBody),
+    ),
+)]
 /// Sends a message about a lap and streams the reply as server-sent events:
 /// `{"delta": "..."}` pieces, then `{"done": true}` (the reply is stored), or one
 /// `{"error": {"code", "message"}}`. Refusals before the model is asked (no key,

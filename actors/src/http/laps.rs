@@ -20,6 +20,20 @@ fn not_found(id: i64) -> ApiError {
     ApiError::NotFound(format!("lap {id} not found"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}",
+    operation_id = "get_lap",
+    tag = "laps",
+    summary = "A lap with its session",
+    params(("id" = i64, Path, description = "The lap's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The lap and its session", body = super::openapi::LapWithSession),
+        super::openapi::LapNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let store = state.shared.store.clone();
@@ -50,12 +64,43 @@ async fn lap_with_frames(
     found.ok_or_else(|| not_found(id))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}/telemetry",
+    operation_id = "get_lap_telemetry",
+    tag = "laps",
+    summary = "A lap's telemetry as columnar JSON",
+    params(("id" = i64, Path, description = "The lap's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "One array per channel, one entry per frame", body = super::openapi::LapTelemetry),
+        super::openapi::LapNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn telemetry(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let (lap, frames) = lap_with_frames(&state, caller, id.into_inner()).await?;
     let channels = web::block(move || channels::columns(&frames)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "lap": lap, "channels": channels })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}/telemetry.csv",
+    operation_id = "get_lap_telemetry_csv",
+    tag = "laps",
+    summary = "A lap's telemetry as CSV",
+    description = "A header of channel names (those of the columnar JSON), one row per frame in `seq` order, \
+                   empty cells where the sim did not report a value. \
+                   `Content-Disposition: attachment; filename=\"purplesector-lap-<N>-<id>.csv\"`.",
+    params(("id" = i64, Path, description = "The lap's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        super::openapi::LapNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn telemetry_csv(
     state: web::Data<AppState>,
     caller: Caller,
@@ -70,6 +115,24 @@ async fn telemetry_csv(
         .body(csv))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/laps/{id}/export.ld",
+    operation_id = "export_lap_ld",
+    tag = "laps",
+    summary = "A lap as a MoTeC i2 log file",
+    description = "The lap as a MoTeC i2 `.ld` file, one sample per frame, the caller's username as the driver. \
+                   `Content-Disposition: attachment; filename=\"<track>-<car>-lap<N>.ld\"`. Channels and \
+                   metadata: docs/api.md.",
+    params(("id" = i64, Path, description = "The lap's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The .ld file", content_type = "application/octet-stream",
+            body = super::openapi::BinaryFile),
+        super::openapi::LapNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 /// The lap as a MoTeC i2 `.ld` file, named `<track>-<car>-lap<N>.ld`, with the
 /// caller's username as the driver.
 async fn export_ld(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {

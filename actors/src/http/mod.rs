@@ -1,5 +1,5 @@
-//! The HTTP surface: REST under `/api`, the browser stream at `/ws`, health and
-//! metrics, and the web app at `/`.
+//! The HTTP surface: REST under `/api` (described at `/api/openapi.json`), the
+//! browser stream at `/ws`, health and metrics, and the web app at `/`.
 
 mod accounts;
 mod analysis;
@@ -10,6 +10,7 @@ mod guard;
 mod health;
 mod ingest;
 mod laps;
+mod openapi;
 mod sessions;
 mod tokens;
 mod web_app;
@@ -18,6 +19,7 @@ mod ws;
 pub use caller::{Caller, IngestCaller, SignedIn};
 pub use errors::ApiError;
 pub use guard::{security_headers, Guard};
+pub use openapi::ApiDoc;
 pub use web_app::locate_web_dir;
 
 use crate::engine::Engine;
@@ -71,6 +73,7 @@ pub fn configure(state: AppState, web_dir: Option<PathBuf>) -> impl FnOnce(&mut 
                     .configure(laps::routes)
                     .configure(analysis::routes)
                     .configure(coaching::routes)
+                    .route("/openapi.json", web::get().to(openapi::serve))
                     .default_service(web::to(errors::api_not_found)),
             );
             web_app::configure(config, web_dir);

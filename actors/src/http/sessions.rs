@@ -30,6 +30,18 @@ pub(super) fn with_live(mut session: SessionInfo, live: &HashSet<String>) -> Ses
     session
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sessions",
+    operation_id = "list_sessions",
+    tag = "sessions",
+    summary = "The caller's sessions, newest first",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The sessions", body = super::openapi::SessionList),
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let store = state.shared.store.clone();
     let sessions = web::block(move || store.list_sessions(caller.0)).await??;
@@ -38,13 +50,20 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     Ok(HttpResponse::Ok().json(serde_json::json!({ "sessions": sessions })))
 }
 
-#[derive(Debug, Deserialize)]
+/// A new session; every field may be left out.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateSession {
+    /// At most 200 characters; default `Session`.
     name: Option<String>,
+    /// Default `unspecified`.
+    #[schema(value_type = Option<super::openapi::Sim>)]
     sim: Option<String>,
+    /// At most 200 characters.
     track: Option<String>,
+    /// At most 200 characters.
     car: Option<String>,
+    /// Between 0 and 100000 (exclusive).
     track_length_m: Option<f64>,
 }
 
@@ -57,6 +76,21 @@ fn checked_text(field: &str, value: Option<String>, default: &str) -> Result<Str
     Ok(value)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/sessions",
+    operation_id = "create_session",
+    tag = "sessions",
+    summary = "Create a session",
+    description = "An empty session (no laps yet); its frames come later through `/ingest`.",
+    security(("session_cookie" = [], "csrf_header" = [])),
+    request_body = CreateSession,
+    responses(
+        (status = 201, description = "The new session", body = super::openapi::SessionInfo),
+        super::openapi::BodyErrors,
+        super::openapi::WriteErrors,
+    ),
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -85,6 +119,20 @@ async fn create(
     Ok(HttpResponse::Created().json(created))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{id}",
+    operation_id = "get_session",
+    tag = "sessions",
+    summary = "A session",
+    params(("id" = String, Path, description = "The session's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The session", body = super::openapi::SessionInfo),
+        super::openapi::SessionNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let store = state.shared.store.clone();
@@ -96,12 +144,30 @@ async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) 
     Ok(HttpResponse::Ok().json(with_live(session, &live)))
 }
 
-#[derive(Debug, Deserialize)]
+/// A session's new name.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RenameSession {
+    /// 1 to 200 characters (trimmed).
     name: String,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/sessions/{id}",
+    operation_id = "rename_session",
+    tag = "sessions",
+    summary = "Rename a session",
+    params(("id" = String, Path, description = "The session's id")),
+    security(("session_cookie" = [], "csrf_header" = [])),
+    request_body = RenameSession,
+    responses(
+        (status = 200, description = "The renamed session", body = super::openapi::SessionInfo),
+        super::openapi::BodyErrors,
+        super::openapi::SessionNotFound,
+        super::openapi::WriteErrors,
+    ),
+)]
 async fn rename(
     state: web::Data<AppState>,
     caller: Caller,
@@ -122,6 +188,20 @@ async fn rename(
     Ok(HttpResponse::Ok().json(with_live(session, &live)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/sessions/{id}",
+    operation_id = "delete_session",
+    tag = "sessions",
+    summary = "Delete a session with its laps and frames",
+    params(("id" = String, Path, description = "The session's id")),
+    security(("session_cookie" = [], "csrf_header" = [])),
+    responses(
+        (status = 204, description = "Deleted; a live session stops being live"),
+        super::openapi::SessionNotFound,
+        super::openapi::WriteErrors,
+    ),
+)]
 async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let store = state.shared.store.clone();
@@ -134,6 +214,20 @@ async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<String
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sessions/{id}/laps",
+    operation_id = "list_session_laps",
+    tag = "sessions",
+    summary = "A session's laps, in lap order",
+    params(("id" = String, Path, description = "The session's id")),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The laps", body = super::openapi::LapList),
+        super::openapi::SessionNotFound,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn laps(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let store = state.shared.store.clone();

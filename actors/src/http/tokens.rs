@@ -19,18 +19,53 @@ pub(super) fn routes(config: &mut web::ServiceConfig) {
         .route("/tokens/{id}", web::delete().to(revoke));
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/tokens",
+    operation_id = "list_tokens",
+    tag = "tokens",
+    summary = "The caller's ingest tokens, revoked ones included",
+    description = "Accounts mode only (local mode: `404`).",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The tokens, never their secrets", body = super::openapi::TokenList),
+        super::openapi::LocalMode,
+        super::openapi::ReadErrors,
+    ),
+)]
 async fn list(state: web::Data<AppState>, signed_in: SignedIn) -> Result<HttpResponse, ApiError> {
     let store = state.shared.store.clone();
     let tokens = web::block(move || store.list_api_tokens(signed_in.account.id)).await??;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "tokens": tokens })))
 }
 
-#[derive(Debug, Deserialize)]
+/// A new ingest token's name.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewToken {
+    /// 1 to 64 characters, no control characters (e.g. the rig's name).
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/tokens",
+    operation_id = "create_token",
+    tag = "tokens",
+    summary = "Create an ingest token",
+    description = "Accounts mode only (local mode: `404`). The secret is shown this once; the store keeps its HMAC. \
+                   A collector presents it as `Authorization: Bearer psi_...` on the `/ingest` WebSocket.",
+    security(("session_cookie" = [], "csrf_header" = [])),
+    request_body = NewToken,
+    responses(
+        (status = 201, description = "The token and its secret", body = super::openapi::CreatedToken),
+        super::openapi::BodyErrors,
+        super::openapi::LocalMode,
+        (status = 409, description = "`conflict`: the caller has 50 active tokens, the most allowed",
+            body = super::openapi::ApiErrorBody),
+        super::openapi::WriteErrors,
+    ),
+)]
 async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -58,6 +93,23 @@ async fn create(
     Ok(HttpResponse::Created().json(serde_json::json!({ "token": token, "secret": secret.secret })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/tokens/{id}",
+    operation_id = "revoke_token",
+    tag = "tokens",
+    summary = "Revoke an ingest token",
+    description = "Accounts mode only (local mode: `404`). The next connection with the token is refused, an open \
+                   one is closed.",
+    params(("id" = i64, Path, description = "The token's id")),
+    security(("session_cookie" = [], "csrf_header" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "`not_found`: no such token of the caller's (or local mode)",
+            body = super::openapi::ApiErrorBody),
+        super::openapi::WriteErrors,
+    ),
+)]
 async fn revoke(
     req: HttpRequest,
     state: web::Data<AppState>,
