@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { askAiCoach, getChat, streamChat } from './coach';
 import { ApiError, rememberCsrfToken } from './rest';
+import { coachErrorMessage } from './useCoach';
 
 interface Call {
   url: string;
@@ -98,5 +99,11 @@ describe('coach API', () => {
       ['/api/laps/5/analysis?reference=9', 'POST', 'tok'],
       ['/api/laps/5/analysis', 'POST', 'tok'],
     ]);
+  });
+
+  it('says what failed in one sentence', () => {
+    expect(coachErrorMessage(new ApiError(429, 'rate_limited', 'too many AI requests: try again in 30 s', 30))).toBe('Too many AI requests: try again in 30 s.');
+    expect(coachErrorMessage(new ApiError(400, 'bad_request', 'a chat message has 1 to 2000 characters'))).toBe('A chat message has 1 to 2000 characters.');
+    expect(coachErrorMessage(new TypeError('Failed to fetch'))).toBe('Could not reach the server: Failed to fetch');
   });
 });
