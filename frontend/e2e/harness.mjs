@@ -26,8 +26,11 @@ const LISTENING = /purplesector listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 /**
  * Registers `before`/`after` hooks running a server (with the demo driver at `speed`
  * times real time unless `demo` is false; `env` adds to the server's environment, e.g.
- * PURPLESECTOR__AUTH__MODE) and a browser page; returns the app, whose `url` and `page`
- * are set once the hooks have run, and helpers that report the server's output on failure.
+ * PURPLESECTOR__AUTH__MODE, and may be an async function called when the server starts,
+ * for values known only then, like the port of a stub it starts: node 20 runs a file's
+ * top-level `before` hooks concurrently, so another hook cannot be relied on to come first)
+ * and a browser page; returns the app, whose `url` and `page` are set once the hooks have
+ * run, and helpers that report the server's output on failure.
  */
 export function useDemoApp({ name, speed = 1, demo = true, env = {} }) {
   const app = { url: undefined, page: undefined, log: [], pageErrors: [] };
@@ -42,10 +45,11 @@ export function useDemoApp({ name, speed = 1, demo = true, env = {} }) {
     assert.ok(existsSync(path.join(webDir, 'index.html')), 'frontend/dist is not built: run `npm --prefix frontend run build`');
     assert.ok(existsSync(chromiumPath), `no Chromium at ${chromiumPath}: install Debian's chromium (scripts/setup.sh)`);
     dataDir = mkdtempSync(path.join(tmpdir(), `purplesector-e2e-${name}-`));
+    const extraEnv = typeof env === 'function' ? await env() : env;
     const args = ['serve', ...(demo ? ['--demo'] : []), '--addr', '127.0.0.1:0', '--data-dir', dataDir];
     child = spawn(bin, args, {
       cwd: repo,
-      env: { ...process.env, PURPLESECTOR__SERVER__WEB_DIR: webDir, ...(demo ? { PURPLESECTOR__DEMO__SPEED: String(speed) } : {}), ...env },
+      env: { ...process.env, PURPLESECTOR__SERVER__WEB_DIR: webDir, ...(demo ? { PURPLESECTOR__DEMO__SPEED: String(speed) } : {}), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: child.stderr }).on('line', (line) => app.log.push(`[stderr] ${line}`));

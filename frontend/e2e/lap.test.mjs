@@ -1,10 +1,10 @@
 // Browser end-to-end test of the lap and compare pages: the release binary with the demo
 // driver at 40x, a stored lap opened from the session's lap list, its analysis (suggestions,
-// corner table), every chart and the track map drawn (pixels checked), one cursor and one
-// zoom shared by the charts and the map, the reference picker, the keys ([ ] r), the
-// exports, and the compare page opened from the "Compare with…" picker. Prints the
-// load-to-first-draw time of a fresh page load; screenshots in test-output/lap.png and
-// test-output/compare.png.
+// corner table; the AI coach's one line with AI coaching off), every chart and the track
+// map drawn (pixels checked), one cursor and one zoom shared by the charts and the map,
+// the reference picker, the keys ([ ] r), the exports, and the compare page opened from
+// the "Compare with…" picker. Prints the load-to-first-draw time of a fresh page load;
+// screenshots in test-output/lap.png and test-output/compare.png.
 //
 //   node --test frontend/e2e/
 //
@@ -19,7 +19,8 @@ import { useDemoApp, outputDir } from './harness.mjs';
 // The demo reports every channel, so every chart is there; the map is drawn like a chart.
 const CHARTS = ['chart-speed', 'chart-pedals', 'chart-steering', 'chart-delta', 'chart-gear', 'chart-rpm', 'chart-g', 'chart-tyres'];
 const VIEWS = [...CHARTS, 'track-map'];
-const app = useDemoApp({ name: 'lap', speed: 40 });
+// No AI key (whatever the caller's environment says): the AI coach panel is one line and asks nothing.
+const app = useDemoApp({ name: 'lap', speed: 40, env: { OPENAI_API_KEY: '', PURPLESECTOR__OPENAI__API_KEY: '' } });
 const { getJson, until, waitInPage, pageErrors } = app;
 
 const lapPageReady = (views) =>
@@ -65,6 +66,11 @@ test('a stored lap opens with its analysis, charts and map sharing a cursor and 
   const second = laps.find((l) => l.lap_number === 2);
   assert.ok(second, 'lap 2 should exist');
 
+  const aiPosts = [];
+  app.page.on('request', (request) => {
+    if (request.method() === 'POST' && /\/api\/laps\/\d+\/(analysis|chat)/.test(request.url())) aiPosts.push(request.url());
+  });
+
   // From the session page's lap list, click lap 2.
   await app.page.goto(`${app.url}/sessions/${encodeURIComponent(sessionId)}`);
   const row = app.page.locator('[data-testid="lap-row"][data-lap-number="2"]');
@@ -92,6 +98,14 @@ test('a stored lap opens with its analysis, charts and map sharing a cursor and 
   assert.match(header.delta, /^[+-]\d+\.\d\d\d$/, `delta: ${header.delta}`);
   assert.ok(header.referenceId && header.referenceId !== String(second.id), 'the default reference is another lap');
   assert.ok(header.deltaPoints > 100, `the delta chart should have points (${header.deltaPoints})`);
+
+  // AI coaching is off on this server: one calm line, no button, no chat.
+  await waitInPage(() => document.querySelector('[data-testid="ai-coach"]')?.dataset.ai === 'off', null, 'the AI coach panel should say AI coaching is off');
+  assert.equal(
+    await app.page.locator('[data-testid="ai-off"]').innerText(),
+    'AI coaching is off on this server — the built-in suggestions above still apply.',
+  );
+  assert.equal(await app.page.locator('[data-testid="ai-coach"] button, [data-testid="ai-coach"] textarea').count(), 0, 'no AI button or chat input when off');
   assert.equal(header.reference, 'true', 'the speed chart should overlay the reference lap');
 
   // Every chart and the map drew lines, not just axes.
@@ -260,5 +274,6 @@ test('a stored lap opens with its analysis, charts and map sharing a cursor and 
   await app.page.goto(`${app.url}/laps/99999999`);
   await waitInPage(() => /no lap/i.test(document.body.textContent ?? ''), null, 'an unknown lap should say so');
 
+  assert.deepEqual(aiPosts, [], 'with AI coaching off the page never POSTs to the AI routes');
   assert.deepEqual(pageErrors, [], 'the page should not throw');
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, UNAUTHENTICATED_EVENT, csrfToken, rememberCsrfToken, request } from './rest';
+import { ApiError, UNAUTHENTICATED_EVENT, apiHeaders, csrfToken, rememberCsrfToken, request } from './rest';
 
 interface Call {
   url: string;
@@ -73,5 +73,15 @@ describe('request', () => {
     const error = await request('/api/auth/login', { method: 'POST', body: '{}' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterS: 12 });
+  });
+
+  it('builds the same headers for a hand-made fetch (the chat stream)', () => {
+    cookie = 'ps_csrf=tok';
+    expect(apiHeaders({ method: 'POST', body: '{}', headers: { Accept: 'text/event-stream' } })).toEqual({
+      Accept: 'text/event-stream',
+      'Content-Type': 'application/json',
+      'X-CSRF-Token': 'tok',
+    });
+    expect(apiHeaders()).toEqual({ Accept: 'application/json' });
   });
 });

@@ -36,36 +36,40 @@ export function csrfToken(): string | null {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function request<T>(path: string, init?: RequestInit): Promise<T> {
+/** The headers of an API call: JSON, plus `X-CSRF-Token` on changing methods (shared by `request` and the chat's streaming fetch). */
+export function apiHeaders(init?: RequestInit): Record<string, string> {
   const method = (init?.method ?? 'GET').toUpperCase();
   const csrf = SAFE_METHODS.has(method) ? null : csrfToken();
-  const response = await fetch(path, {
-    credentials: 'same-origin',
-    ...init,
-    headers: {
-      Accept: 'application/json',
-      ...(init?.body ? { 'Content-Type': 'application/json' } : {}),
-      ...(csrf ? { 'X-CSRF-Token': csrf } : {}),
-      ...init?.headers,
-    },
-  });
-  if (!response.ok) {
-    let code = 'http_error';
-    let message = `${response.status} ${response.statusText}`;
-    try {
-      const body = (await response.json()) as ApiErrorBody;
-      if (body?.error) {
-        code = body.error.code ?? code;
-        message = body.error.message || message;
-      }
-    } catch {
-      // not JSON: keep the status line
+  return {
+    Accept: 'application/json',
+    ...(init?.body ? { 'Content-Type': 'application/json' } : {}),
+    ...(csrf ? { 'X-CSRF-Token': csrf } : {}),
+    ...(init?.headers as Record<string, string> | undefined),
+  };
+}
+
+/** The ApiError of a failed answer (its JSON `error` when there is one; a 401 `unauthenticated` is announced). */
+export async function apiErrorOf(response: Response): Promise<ApiError> {
+  let code = 'http_error';
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as ApiErrorBody;
+    if (body?.error) {
+      code = body.error.code ?? code;
+      message = body.error.message || message;
     }
-    if (response.status === 401 && code === 'unauthenticated' && typeof window !== 'undefined') {
-      window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
-    }
-    throw new ApiError(response.status, code, message, parseRetryAfter(response.headers.get('Retry-After')));
+  } catch {
+    // not JSON: keep the status line
   }
+  if (response.status === 401 && code === 'unauthenticated' && typeof window !== 'undefined') {
+    window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
+  }
+  return new ApiError(response.status, code, message, parseRetryAfter(response.headers.get('Retry-After')));
+}
+
+export async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(path, { credentials: 'same-origin', ...init, headers: apiHeaders(init) });
+  if (!response.ok) throw await apiErrorOf(response);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -211,6 +211,33 @@ export interface LapAnalysisResponse {
   analysis: LapAnalysis;
 }
 
+// ---- AI coaching (POST /api/laps/{id}/analysis's `ai`, /api/laps/{id}/chat; docs/api.md "AI coaching") ----
+
+/** What went wrong with the AI: `ai_off`, `rate_limited`, `ai_busy`, `ai_timeout`, `ai_upstream`, `ai_bad_output`. */
+export interface AiError {
+  code: string;
+  message: string;
+}
+
+export type AiResult = { status: 'ok'; suggestions: Suggestion[] } | { status: 'off' | 'error'; error: AiError };
+
+/** `POST /api/laps/{id}/analysis`: the built-in analysis with the AI's suggestions. */
+export interface LapAnalysisWithAi extends LapAnalysisResponse {
+  ai: AiResult;
+}
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  created_at_ms: number;
+}
+
+/** `GET /api/laps/{id}/chat`: whether AI coaching is on, and the lap's conversation, oldest first. */
+export interface ChatHistory {
+  ai: boolean;
+  messages: ChatMessage[];
+}
+
 // ---- A session's analysis (GET /api/sessions/{id}/analysis; engine/src/analysis/session.rs) ----
 
 /** One lap's splits; `lap` is an index into the response's `lap_ids`. */

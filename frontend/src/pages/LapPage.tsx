@@ -1,6 +1,7 @@
 // A stored lap with its built-in analysis: header (times, markers, reference and delta,
 // exports, the reference and "Compare with…" pickers, sectors), ranked suggestions, the
-// corner table, then the charts and the track map sharing one cursor and one zoom.
+// corner table, the AI coach (its suggestions on demand and a chat; one line when off),
+// then the charts and the track map sharing one cursor and one zoom.
 // Telemetry of each lap is fetched once and cached; changing the reference refetches only
 // the analysis (and the new reference's telemetry, if not seen yet). Keys: [ ] step
 // between the session's laps, r shows or hides the reference.
@@ -8,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useLapAnalysis, useLapColumns, useLapDetail } from '../api/lapData';
 import { lapCsvUrl, lapLdUrl, listLaps } from '../api/rest';
 import type { LapInfo } from '../api/types';
+import { AiCoach } from '../components/AiCoach';
 import { ComparePicker } from '../components/ComparePicker';
 import { CornerTable } from '../components/CornerTable';
 import { KeyHint } from '../components/KeyHint';
@@ -244,6 +246,8 @@ export function LapPage({ id }: { id: string }) {
           <CornerTable rows={rows} hasReference={refInfo != null} />
         </div>
       )}
+
+      {lap && <AiCoach key={lapId} lapId={lapId} reference={referenceParam} />}
 
       {lapCols?.state === 'error' && <p className="error">Could not load the lap's telemetry: {lapCols.message}</p>}
       {!chartData && lapCols?.state !== 'error' && <p className="muted">Loading telemetry…</p>}
