@@ -12,7 +12,7 @@
 //      CHROMIUM_PATH (default /usr/bin/chromium).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { useDemoApp, outputDir } from './harness.mjs';
 
@@ -235,6 +235,23 @@ test('a stored lap opens with its analysis, charts and map sharing a cursor and 
   assert.equal(await ld.getAttribute('href'), `/api/laps/${second.id}/export.ld`);
   assert.notEqual(await ld.getAttribute('download'), null, 'the MoTeC link has a download attribute');
   assert.equal(await app.page.locator('[data-testid="export-csv"]').getAttribute('href'), `/api/laps/${second.id}/telemetry.csv`);
+  // Both downloads, as a driver gets them: the CSV holds every frame's channels; the
+  // .ld is a MoTeC i2 file naming the track (tests/api/motec.rs reads one back in Rust).
+  const download = async (testId, name) => {
+    const [file] = await Promise.all([app.page.waitForEvent('download'), app.page.locator(`[data-testid="${testId}"]`).click()]);
+    const saved = path.join(outputDir, name);
+    await file.saveAs(saved);
+    return { name: file.suggestedFilename(), bytes: readFileSync(saved) };
+  };
+  const csv = await download('export-csv', 'lap.csv');
+  const csvLines = csv.bytes.toString('utf8').trim().split('\n');
+  assert.match(csvLines[0], /lap_distance_m/, 'the CSV header names the channels');
+  assert.ok(csvLines.length > 1000, `the CSV has a row per frame: ${csvLines.length}`);
+  const ld = await download('export-ld', 'lap.ld');
+  assert.match(ld.name, /\.ld$/, `a .ld file name: ${ld.name}`);
+  assert.equal(ld.bytes.readUInt32LE(0), 0x40, 'the MoTeC ld header marker');
+  assert.ok(ld.bytes.length > 13_384 + 1000 * 4, `the .ld carries the samples: ${ld.bytes.length} bytes`);
+  assert.ok(ld.bytes.includes(Buffer.from('Purple Park')), 'the .ld names the venue');
 
   // A fresh load: navigation start to all charts drawn.
   await app.page.goto(`${app.url}/laps/${second.id}`);
