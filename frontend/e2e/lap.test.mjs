@@ -247,11 +247,11 @@ test('a stored lap opens with its analysis, charts and map sharing a cursor and 
   const csvLines = csv.bytes.toString('utf8').trim().split('\n');
   assert.match(csvLines[0], /lap_distance_m/, 'the CSV header names the channels');
   assert.ok(csvLines.length > 1000, `the CSV has a row per frame: ${csvLines.length}`);
-  const ld = await download('export-ld', 'lap.ld');
-  assert.match(ld.name, /\.ld$/, `a .ld file name: ${ld.name}`);
-  assert.equal(ld.bytes.readUInt32LE(0), 0x40, 'the MoTeC ld header marker');
-  assert.ok(ld.bytes.length > 13_384 + 1000 * 4, `the .ld carries the samples: ${ld.bytes.length} bytes`);
-  assert.ok(ld.bytes.includes(Buffer.from('Purple Park')), 'the .ld names the venue');
+  const motec = await download('export-ld', 'lap.ld');
+  assert.match(motec.name, /\.ld$/, `a .ld file name: ${motec.name}`);
+  assert.equal(motec.bytes.readUInt32LE(0), 0x40, 'the MoTeC ld header marker');
+  assert.ok(motec.bytes.length > 13_384 + 1000 * 4, `the .ld carries the samples: ${motec.bytes.length} bytes`);
+  assert.ok(motec.bytes.includes(Buffer.from('Purple Park')), 'the .ld names the venue');
 
   // A fresh load: navigation start to all charts drawn.
   await app.page.goto(`${app.url}/laps/${second.id}`);
