@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { containsBounds, groundPoint, mapOutline, padBounds, PathExtents } from './liveMap';
+import { containsBounds, groundPoint, mapOutline, padBounds, PathExtents, toAspect } from './liveMap';
+import { fitProjection, project } from './trackMap';
 
 describe('PathExtents', () => {
   it('grows with each position and takes y as north when z is height (demo, Live for Speed)', () => {
@@ -69,5 +70,18 @@ describe('padBounds and containsBounds', () => {
     const outer = { minX: 0, maxX: 10, minY: 0, maxY: 10 };
     expect(containsBounds(outer, { minX: 1, maxX: 9, minY: 0, maxY: 10 })).toBe(true);
     expect(containsBounds(outer, { minX: 1, maxX: 11, minY: 0, maxY: 10 })).toBe(false);
+  });
+});
+
+describe('toAspect', () => {
+  it('widens the slack axis to the canvas shape, centred, keeping the fit', () => {
+    const b = { minX: 0, maxX: 100, minY: 0, maxY: 100 };
+    const wide = toAspect(b, 224, 124, 12); // room 200 x 100
+    expect(wide).toEqual({ minX: -50, maxX: 150, minY: 0, maxY: 100 });
+    // The same fit either way: the widened bounds fill the canvas to its padding.
+    const p = fitProjection(wide, 224, 124, 12);
+    expect(p.scale).toBeCloseTo(fitProjection(b, 224, 124, 12).scale);
+    expect(project(p, 0, 0)).toEqual(project(fitProjection(b, 224, 124, 12), 0, 0));
+    expect(project(p, -50, 100)).toEqual([12, 12]);
   });
 });

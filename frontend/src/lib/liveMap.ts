@@ -101,3 +101,19 @@ export function padBounds(b: Bounds, fraction = 0.3, minMetres = 30): Bounds {
 export function containsBounds(outer: Bounds, inner: Bounds): boolean {
   return inner.minX >= outer.minX && inner.maxX <= outer.maxX && inner.minY >= outer.minY && inner.maxY <= outer.maxY;
 }
+
+/**
+ * `b` widened along its slack axis to the shape of a `width` x `height` canvas less `pad`
+ * on each side, centred: everything a fit of `b` shows, so a path is refitted only once
+ * it would really leave the canvas.
+ */
+export function toAspect(b: Bounds, width: number, height: number, pad = 12): Bounds {
+  const roomX = Math.max(width - 2 * pad, 1);
+  const roomY = Math.max(height - 2 * pad, 1);
+  const spanX = Math.max(b.maxX - b.minX, 1e-9);
+  const spanY = Math.max(b.maxY - b.minY, 1e-9);
+  const scale = Math.min(roomX / spanX, roomY / spanY);
+  const [halfX, halfY] = [roomX / scale / 2, roomY / scale / 2];
+  const [cx, cy] = [(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2];
+  return { minX: cx - halfX, maxX: cx + halfX, minY: cy - halfY, maxY: cy + halfY };
+}
