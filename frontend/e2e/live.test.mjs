@@ -1,5 +1,8 @@
 // Browser end-to-end test: the real release binary serving the built web app with the
 // demo driver at 10x real time, driven by Debian's headless Chromium via playwright-core.
+// Covers the live page: readouts, charts, the lap list growing, the live track map (the
+// path so far before any lap, the best lap's outline after, a moving car marker) and the
+// live delta to the best lap.
 //
 //   node --test frontend/e2e/
 //
@@ -131,6 +134,33 @@ async function waitInPage(predicate, arg, message, timeout = 15_000) {
   }
 }
 
+/** Painted pixels of a canvas (alpha > 0). */
+const canvasInk = (testId) =>
+  page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"]`);
+    if (!canvas || !canvas.width || !canvas.height) return 0;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  }, testId);
+
+const readMap = () =>
+  page.evaluate(() => {
+    const map = document.querySelector('[data-testid="live-map"]');
+    const delta = document.querySelector('[data-testid="live-delta"]');
+    return {
+      mode: map?.dataset.mode ?? null,
+      drawn: map?.dataset.drawn === 'true',
+      points: Number(map?.dataset.points ?? 0),
+      carX: map?.dataset.carX ?? '',
+      carY: map?.dataset.carY ?? '',
+      outlineLap: map?.dataset.outlineLap ?? '',
+      delta: document.querySelector('[data-testid="live-delta-value"]')?.textContent.trim() ?? null,
+      tone: delta?.dataset.tone ?? null,
+    };
+  });
+
 const readLive = () =>
   page.evaluate(() => {
     const chart = document.querySelector('[data-testid="chart-speed"]');
@@ -166,7 +196,7 @@ test('the live demo session streams into the browser', { timeout: 150_000 }, asy
 
   await liveRow.first().click();
   await page.waitForURL(`**/sessions/${encodeURIComponent(sessionId)}`, { timeout: 10_000 });
-  for (const id of ['chart-speed', 'chart-pedals', 'chart-steering', 'gear', 'rpm', 'speed', 'lap-time']) {
+  for (const id of ['chart-speed', 'chart-pedals', 'chart-steering', 'chart-delta', 'live-map', 'live-delta', 'gear', 'rpm', 'speed', 'lap-time']) {
     assert.equal(await page.locator(`[data-testid="${id}"]`).count(), 1, `the live page should have one [data-testid="${id}"]`);
   }
 
@@ -200,6 +230,25 @@ test('the live demo session streams into the browser', { timeout: 150_000 }, asy
     `the current lap time should run (stayed ${first.lapTime})`,
     10_000,
   );
+  // Before any lap is stored the map draws the path driven so far, and there is no delta.
+  if (first.lapRows === 0 && (await readMap()).mode === 'path') {
+    await waitInPage(
+      () => {
+        const map = document.querySelector('[data-testid="live-map"]');
+        return map.dataset.mode !== 'path' || (map.dataset.drawn === 'true' && Number(map.dataset.points) > 10);
+      },
+      null,
+      'before any lap is stored the live map should draw the path driven so far',
+    );
+    const early = await readMap();
+    if (early.mode === 'path') {
+      assert.ok((await canvasInk('live-map-line')) > 100, 'the path so far should be drawn on the live map');
+      assert.equal(early.delta, '—', `without a best lap the delta should read —, got ${early.delta}`);
+      mkdirSync(outputDir, { recursive: true });
+      await page.screenshot({ path: path.join(outputDir, 'live-first-lap.png'), fullPage: true });
+    }
+  }
+
   const second = await readLive();
   assert.match(second.gear, /^(R|N|\d+)$/, `gear should read R, N or a number, got ${second.gear}`);
   assert.match(second.rpm, /^\d+$/, `rpm should be a number, got ${second.rpm}`);
@@ -224,6 +273,51 @@ test('the live demo session streams into the browser', { timeout: 150_000 }, asy
   const bestRows = rows.filter((r) => r.best);
   if (rows.some((r) => r.counts)) assert.equal(bestRows.length, 1, 'exactly one lap should be highlighted as best');
   else assert.equal(bestRows.length, 0, 'no lap counts yet, so none should be highlighted as best');
+
+  // Once a lap that counts is stored, the map draws its outline and the delta runs against it.
+  await waitInPage(
+    () => {
+      // The best lap may change while we wait: the outline follows it.
+      const map = document.querySelector('[data-testid="live-map"]');
+      const best = document.querySelector('[data-testid="lap-row"][data-best="true"]');
+      return best && map?.dataset.mode === 'outline' && map.dataset.drawn === 'true' && map.dataset.outlineLap === best.dataset.lapId;
+    },
+    null,
+    'once a lap is stored the live map should draw the best lap as the track outline',
+    60_000,
+  );
+  const outlined = await readMap();
+  assert.ok(outlined.points > 100, `the outline should have the best lap's points, got ${outlined.points}`);
+  const lineInk = await canvasInk('live-map-line');
+  assert.ok(lineInk > 500, `the live map's outline should have painted pixels, got ${lineInk}`);
+  await waitInPage(() => document.querySelector('[data-testid="live-map"]')?.dataset.carX !== '', null, 'the live map should show the car');
+  const car1 = await readMap();
+  assert.ok((await canvasInk('live-map-overlay')) > 20, 'the car marker should be painted');
+  await waitInPage(
+    (before) => {
+      const map = document.querySelector('[data-testid="live-map"]');
+      const [x, y] = [Number(map.dataset.carX), Number(map.dataset.carY)];
+      return map.dataset.carX !== '' && Math.hypot(x - Number(before.carX), y - Number(before.carY)) > 2;
+    },
+    car1,
+    `the car marker should move (stayed at ${car1.carX}, ${car1.carY})`,
+    10_000,
+  );
+  await waitInPage(
+    () => /^[+−]\d+\.\d{3}$/.test(document.querySelector('[data-testid="live-delta-value"]')?.textContent.trim() ?? ''),
+    null,
+    'the live delta should show a signed time against the best lap',
+    20_000,
+  );
+  const withDelta = await readMap();
+  assert.match(withDelta.delta, /^[+−]\d+\.\d{3}$/, `the delta should read like +0.123 or −0.456, got ${withDelta.delta}`);
+  assert.ok(['ahead', 'behind', 'best', 'level'].includes(withDelta.tone), `the delta should be coloured, got tone ${withDelta.tone}`);
+  await waitInPage(
+    () => Number(document.querySelector('[data-testid="chart-delta"]')?.dataset.points) > 0 && document.querySelector('[data-testid="chart-delta"]').dataset.lastY !== 'NaN',
+    null,
+    'the delta chart should draw the current lap against the best',
+    20_000,
+  );
 
   // A new lap started a new trace, with the previous lap kept as reference.
   await waitInPage(

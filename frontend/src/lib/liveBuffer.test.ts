@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TelemetryFrame } from '../api/types';
 import { LapTrace, LiveLapBuffer, frameDistance } from './liveBuffer';
+import { deltaReference } from './liveDelta';
 
 function frame(seq: number, lap: number, distance: number | null, extra: Partial<TelemetryFrame> = {}): TelemetryFrame {
   return {
@@ -143,5 +144,64 @@ describe('LiveLapBuffer', () => {
     expect(buffer.latest).toBeNull();
     buffer.ingest(frames(1, 2, 0));
     expect(buffer.current!.length).toBe(2);
+  });
+
+  it('keeps the world position and lap time of each frame (NaN when missing)', () => {
+    const buffer = new LiveLapBuffer();
+    buffer.ingest([frame(1, 0, 10, { world_position: { x: 1, y: 2, z: 3 } }), frame(2, 0, 20, { world_position: null })]);
+    const trace = buffer.current!;
+    expect(Array.from(trace.column('x'))).toEqual([1, NaN]);
+    expect(Array.from(trace.column('y'))).toEqual([2, NaN]);
+    expect(Array.from(trace.column('z'))).toEqual([3, NaN]);
+    expect(Array.from(trace.column('lapTime'))).toEqual([16, 32]);
+  });
+});
+
+describe('LiveLapBuffer delta to the best lap', () => {
+  // A best lap of 1000 m at 10 m/s: 100 ms per metre.
+  const best = deltaReference([0, 500, 1000], [0, 50_000, 100_000], 9)!;
+  const at = (seq: number, lap: number, distance: number, lapTimeMs: number) => frame(seq, lap, distance, { current_lap_time_ms: lapTimeMs });
+
+  it('has no delta without a best lap', () => {
+    const buffer = new LiveLapBuffer();
+    buffer.ingest([at(1, 0, 100, 10_000)]);
+    expect(Number.isNaN(buffer.current!.column('delta')[0])).toBe(true);
+    expect(buffer.current!.lastDelta).toBeNull();
+  });
+
+  it('computes each frame’s delta in seconds against the best lap', () => {
+    const buffer = new LiveLapBuffer();
+    buffer.setReference(best);
+    buffer.ingest([at(1, 1, 100, 9_877), at(2, 1, 200, 20_456)]);
+    const delta = buffer.current!.column('delta');
+    expect(delta[0]).toBeCloseTo(-0.123);
+    expect(delta[1]).toBeCloseTo(0.456);
+    expect(buffer.current!.lastDelta).toBeCloseTo(0.456);
+    expect(buffer.current!.maxAbsDelta).toBeCloseTo(0.456);
+  });
+
+  it('recomputes the laps held when a new best lap arrives, and bumps the version', () => {
+    const buffer = new LiveLapBuffer();
+    buffer.ingest([at(1, 0, 500, 60_000), at(2, 1, 100, 9_000)]);
+    expect(buffer.current!.lastDelta).toBeNull();
+    const v = buffer.version;
+    buffer.setReference(best);
+    expect(buffer.version).toBeGreaterThan(v);
+    expect(buffer.current!.lastDelta).toBeCloseTo(-1);
+    expect(buffer.previous!.lastDelta).toBeCloseTo(10);
+    buffer.setReference(null);
+    expect(buffer.current!.lastDelta).toBeNull();
+    expect(buffer.current!.maxAbsDelta).toBe(0);
+  });
+
+  it('starts each lap without a delta (it resets at the line)', () => {
+    const buffer = new LiveLapBuffer();
+    buffer.setReference(best);
+    buffer.ingest([at(1, 0, 900, 91_000)]);
+    expect(buffer.current!.lastDelta).toBeCloseTo(1);
+    // The first frame of the next lap still carries the old distance with the new time: no delta.
+    buffer.ingest([at(2, 1, 999, 16)]);
+    expect(buffer.current!.lapNumber).toBe(1);
+    expect(buffer.current!.lastDelta).toBeNull();
   });
 });

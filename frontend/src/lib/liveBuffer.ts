@@ -5,11 +5,27 @@
 // `LiveLapBuffer` holds the lap in progress and the previous lap (drawn faint as
 // reference), detects new laps (the sim's lap counter changes or the lap distance
 // wraps back to the line), drops re-delivered frames by `seq`, and turns the
-// catch-up after a (re)subscribe into "the lap so far".
+// catch-up after a (re)subscribe into "the lap so far". Besides the charted channels a
+// lap keeps the car's world position (the live map's path) and its lap time and delta to
+// the session's best lap (`reference`, recomputed for the laps held when it changes).
 import type { TelemetryFrame } from '../api/types';
+import { liveDeltaMs, type DeltaReference } from './liveDelta';
 
-export const TRACE_CHANNELS = ['distance', 'speed', 'throttle', 'brake', 'steering'] as const;
+export const TRACE_CHANNELS = ['distance', 'speed', 'throttle', 'brake', 'steering', 'x', 'y', 'z', 'lapTime', 'delta'] as const;
 export type TraceChannel = (typeof TRACE_CHANNELS)[number];
+
+/** Per-sample values besides the charted ones; missing ones are stored as NaN. */
+export interface TraceExtras {
+  x?: number | null;
+  y?: number | null;
+  z?: number | null;
+  /** The lap's clock, ms. */
+  lapTimeMs?: number | null;
+  /** Delta to the best lap, seconds (negative: ahead). */
+  deltaS?: number | null;
+}
+
+const orNaN = (v: number | null | undefined): number => (v == null || !Number.isFinite(v) ? NaN : v);
 
 export class LapTrace {
   length = 0;
@@ -19,6 +35,10 @@ export class LapTrace {
   maxDistance = 0;
   /** Largest speed seen (for axis ranges). */
   maxSpeed = 0;
+  /** Largest |delta| in seconds (for the delta chart's range). */
+  maxAbsDelta = 0;
+  /** The newest known delta in seconds, null until the lap has one. */
+  lastDelta: number | null = null;
 
   constructor(
     readonly lapNumber: number,
@@ -29,7 +49,7 @@ export class LapTrace {
     for (const name of TRACE_CHANNELS) this.columns[name] = new Float64Array(this.capacity);
   }
 
-  push(distance: number, speed: number, throttle: number, brake: number, steering: number): void {
+  push(distance: number, speed: number, throttle: number, brake: number, steering: number, extras: TraceExtras = {}): void {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
     const c = this.columns;
@@ -38,8 +58,31 @@ export class LapTrace {
     c.throttle[i] = throttle;
     c.brake[i] = brake;
     c.steering[i] = steering;
+    c.x[i] = orNaN(extras.x);
+    c.y[i] = orNaN(extras.y);
+    c.z[i] = orNaN(extras.z);
+    c.lapTime[i] = orNaN(extras.lapTimeMs);
+    c.delta[i] = orNaN(extras.deltaS);
     if (distance > this.maxDistance) this.maxDistance = distance;
     if (speed > this.maxSpeed) this.maxSpeed = speed;
+    this.noteDelta(c.delta[i]);
+  }
+
+  /** Recomputes every sample's delta from its distance and lap time (a new best lap). */
+  recomputeDelta(deltaS: (distance: number, lapTimeMs: number) => number | null): void {
+    const c = this.columns;
+    this.maxAbsDelta = 0;
+    this.lastDelta = null;
+    for (let i = 0; i < this.length; i++) {
+      c.delta[i] = orNaN(deltaS(c.distance[i], c.lapTime[i]));
+      this.noteDelta(c.delta[i]);
+    }
+  }
+
+  private noteDelta(v: number): void {
+    if (!Number.isFinite(v)) return;
+    this.lastDelta = v;
+    if (Math.abs(v) > this.maxAbsDelta) this.maxAbsDelta = Math.abs(v);
   }
 
   /** A view of the filled part of one channel (no copy; valid until the next push). */
@@ -86,6 +129,8 @@ export class LiveLapBuffer {
   lapsStarted = 0;
   /** Track length in metres, when known (settable once the session info arrives). */
   trackLengthM: number | null;
+  /** The session's best lap, for the delta (null: no delta). Set with `setReference`. */
+  reference: DeltaReference | null = null;
   private readonly wrapThresholdM: number;
 
   constructor(options: LiveBufferOptions = {}) {
@@ -114,6 +159,16 @@ export class LiveLapBuffer {
     if (changed) this.version++;
   }
 
+  /** Takes a new best lap: the laps held get their deltas against it. */
+  setReference(reference: DeltaReference | null): void {
+    if (reference === this.reference) return;
+    this.reference = reference;
+    const delta = (distance: number, lapTimeMs: number) => deltaSeconds(reference, distance, lapTimeMs);
+    this.current?.recomputeDelta(delta);
+    if (this.previous && this.previous !== this.current) this.previous.recomputeDelta(delta);
+    this.version++;
+  }
+
   reset(): void {
     this.current = null;
     this.previous = null;
@@ -129,13 +184,14 @@ export class LiveLapBuffer {
     if (!current || current.lapNumber !== frame.lap_number || this.wrapped(current, distance)) {
       this.startLap(frame.lap_number);
     }
-    this.current!.push(
-      distance,
-      frame.speed_kmh,
-      clamp01(frame.throttle) * 100,
-      clamp01(frame.brake) * 100,
-      frame.steering,
-    );
+    const position = frame.world_position;
+    this.current!.push(distance, frame.speed_kmh, clamp01(frame.throttle) * 100, clamp01(frame.brake) * 100, frame.steering, {
+      x: position?.x,
+      y: position?.y,
+      z: position?.z,
+      lapTimeMs: frame.current_lap_time_ms,
+      deltaS: deltaSeconds(this.reference, distance, frame.current_lap_time_ms),
+    });
     this.latest = frame;
   }
 
@@ -151,6 +207,11 @@ export class LiveLapBuffer {
     this.current = new LapTrace(lapNumber);
     this.lapsStarted++;
   }
+}
+
+function deltaSeconds(reference: DeltaReference | null, distance: number, lapTimeMs: number): number | null {
+  const ms = liveDeltaMs(reference, distance, lapTimeMs);
+  return ms == null ? null : ms / 1000;
 }
 
 function clamp01(v: number): number {

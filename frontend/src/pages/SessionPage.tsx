@@ -1,18 +1,23 @@
-// The live session page: readouts, three live charts against lap distance, and the lap list
-// with sector times, the session's best sectors and its theoretical best.
+// The live session page: readouts, the live delta to the session's best lap and the live
+// track map, four live charts against lap distance (delta, speed, pedals, steering), and the
+// lap list with sector times, the session's best sectors and its theoretical best.
 import { useEffect, useRef, useState } from 'react';
 import { useLaps, useSession } from '../api/hooks';
+import { useLiveBest } from '../api/liveBest';
 import { useLiveMessages, useSessionSubscription } from '../api/LiveProvider';
 import { useSessionSplits, type SplitsState } from '../api/sessionAnalysis';
 import type { SessionInfo } from '../api/types';
 import { LapList } from '../components/LapList';
 import { LiveBadge } from '../components/LiveBadge';
 import { LiveChart, type ChartSeries } from '../components/LiveChart';
+import { LiveDeltaReadout } from '../components/LiveDeltaReadout';
+import { LiveTrackMap } from '../components/LiveTrackMap';
 import { Readout } from '../components/Readout';
 import { formatDateTime, formatLapTime, simLabel } from '../lib/format';
 import { FrameScheduler } from '../lib/frameScheduler';
 import { formatSectorTime } from '../lib/sectors';
 import { LiveLapBuffer } from '../lib/liveBuffer';
+import { deltaRange } from '../lib/liveDelta';
 import { NotFoundPage } from './NotFoundPage';
 
 const SPEED: ChartSeries[] = [{ label: 'Speed', channel: 'speed', color: '#38bdf8', faint: 'rgba(56,189,248,0.28)' }];
@@ -21,6 +26,7 @@ const PEDALS: ChartSeries[] = [
   { label: 'Brake', channel: 'brake', color: '#ef4444', faint: 'rgba(239,68,68,0.25)' },
 ];
 const STEERING: ChartSeries[] = [{ label: 'Steering', channel: 'steering', color: '#f59e0b', faint: 'rgba(245,158,11,0.28)' }];
+const DELTA: ChartSeries[] = [{ label: 'Delta', channel: 'delta', color: '#c084fc', faint: 'rgba(192,132,252,0.3)' }];
 
 function speedRange(buffer: LiveLapBuffer): [number, number] {
   const max = Math.max(buffer.current?.maxSpeed ?? 0, buffer.previous?.maxSpeed ?? 0, 100);
@@ -28,6 +34,8 @@ function speedRange(buffer: LiveLapBuffer): [number, number] {
 }
 const pedalRange = (): [number, number] => [0, 100];
 const steeringRange = (): [number, number] => [-1, 1];
+const deltaChartRange = (buffer: LiveLapBuffer): [number, number] =>
+  deltaRange(Math.max(buffer.current?.maxAbsDelta ?? 0, buffer.previous?.maxAbsDelta ?? 0));
 
 export function SessionPage({ id }: { id: string }) {
   const session = useSession(id);
@@ -47,6 +55,15 @@ export function SessionPage({ id }: { id: string }) {
     scheduler.request();
   }, [buffer, scheduler, trackLength]);
 
+  // The best lap (fetched once per new best while the view is live) gives the delta and the map's outline.
+  const live = session.data?.live ?? false;
+  const showLive = live || hasFrames;
+  const best = useLiveBest(showLive ? laps.best : null);
+  useEffect(() => {
+    buffer.setReference(best.reference);
+    scheduler.request();
+  }, [buffer, scheduler, best.reference]);
+
   // Register the frame handler before subscribing so the catch-up is not missed.
   useLiveMessages((message) => {
     if (!('telemetry' in message) || message.telemetry?.session_id !== id) return;
@@ -62,8 +79,6 @@ export function SessionPage({ id }: { id: string }) {
   if (session.notFound) return <NotFoundPage message={`There is no session ${id}.`} />;
 
   const info = session.data;
-  const live = info?.live ?? false;
-  const showLive = live || hasFrames;
 
   return (
     <main className="page session-page" data-testid="session-page" data-session-id={id} data-live={live ? 'true' : 'false'}>
@@ -78,13 +93,20 @@ export function SessionPage({ id }: { id: string }) {
       <div className={`session-grid ${showLive ? '' : 'session-grid--laps-only'}`}>
         {showLive && (
           <div className="session-main">
-            <Readout
-              buffer={buffer}
-              scheduler={scheduler}
-              bestLapMs={laps.best?.lap_time_ms ?? info?.best_lap_time_ms ?? null}
-              lastLapMs={laps.data.at(-1)?.lap_time_ms ?? null}
-            />
+            <div className="live-top">
+              <div className="live-top__readouts">
+                <Readout
+                  buffer={buffer}
+                  scheduler={scheduler}
+                  bestLapMs={laps.best?.lap_time_ms ?? info?.best_lap_time_ms ?? null}
+                  lastLapMs={laps.data.at(-1)?.lap_time_ms ?? null}
+                />
+                <LiveDeltaReadout buffer={buffer} scheduler={scheduler} best={best} />
+              </div>
+              <LiveTrackMap buffer={buffer} scheduler={scheduler} outline={best.outline} />
+            </div>
             {!hasFrames && <p className="muted waiting">Waiting for telemetry…</p>}
+            <LiveChart testId="chart-delta" title="Delta to best" unit="s, + behind" buffer={buffer} scheduler={scheduler} series={DELTA} yRange={deltaChartRange} height={160} />
             <LiveChart testId="chart-speed" title="Speed" unit="km/h" buffer={buffer} scheduler={scheduler} series={SPEED} yRange={speedRange} />
             <LiveChart testId="chart-pedals" title="Throttle & brake" unit="%" buffer={buffer} scheduler={scheduler} series={PEDALS} yRange={pedalRange} height={160} />
             <LiveChart testId="chart-steering" title="Steering" unit="-1 left … 1 right" buffer={buffer} scheduler={scheduler} series={STEERING} yRange={steeringRange} height={160} />
