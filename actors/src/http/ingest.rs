@@ -45,6 +45,8 @@ pub(super) async fn connect(
         let mut logged_bad = false;
         let mut shutdown = shared.shutdown.subscribe();
         let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + TOKEN_RECHECK, TOKEN_RECHECK);
+        // A busy connection checks once when it gets to it, not once per missed tick.
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             // Requests in progress finish; at shutdown the collector is told to go
             // away (it keeps what was not acknowledged and sends it to the next engine).
