@@ -18,7 +18,25 @@ use purplesector_engine::config::{Settings, Sources};
 use purplesector_engine::storage::Store;
 use std::process::ExitCode;
 
+/// Caps glibc's malloc arenas at two, before any thread starts. glibc keeps an arena
+/// per thread (up to eight per core) and each holds on to what was freed in it: with
+/// the default, 500 streaming sessions measured 140-148 KiB of resident memory each
+/// against a live heap of about 46 KiB (heaptrack); with two arenas, 93 KiB, at the
+/// same throughput (README "Memory"). mimalloc measured 526 KiB: worse. An operator's
+/// own `MALLOC_ARENA_MAX` wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a tunable of the allocator; it is called first
+        // thing in main, before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     let sources = Sources { config_file: cli.config.clone(), overrides: cli.overrides() };
     let settings = match Settings::load(&sources) {
