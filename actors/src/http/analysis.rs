@@ -55,6 +55,20 @@ pub(super) struct TrackKey {
     car: String,
 }
 
+impl TrackKey {
+    /// Where one of the owner's sessions was driven (empty for a missing session).
+    fn of_session(store: &Store, owner: UserId, session_id: &str) -> Result<TrackKey, StoreError> {
+        Ok(store
+            .get_session(owner, session_id)?
+            .map(|session| TrackKey {
+                sim: sim_name::name(session.sim()).to_string(),
+                track: session.track,
+                car: session.car,
+            })
+            .unwrap_or_default())
+    }
+}
+
 /// The owner's stored model of a track, refined with those of `laps` that count
 /// (valid, not an out- or in-lap) and that it has not learnt from yet, then saved:
 /// corners keep their numbers across laps and sessions. Without a stored model it
@@ -132,14 +146,7 @@ pub(super) async fn analyse_owned_lap(
         let Some(lap) = load_lap(&store, owner, id)? else {
             return Ok(Err(ApiError::NotFound(format!("lap {id} not found"))));
         };
-        let session = store
-            .get_session(owner, &lap.0.session_id)?
-            .map(|session| TrackKey {
-                sim: sim_name::name(session.sim()).to_string(),
-                track: session.track,
-                car: session.car,
-            })
-            .unwrap_or_default();
+        let session = TrackKey::of_session(&store, owner, &lap.0.session_id)?;
         let reference_id = match reference_id {
             Some(reference) => Some(reference),
             None => store
@@ -285,14 +292,7 @@ async fn session_analysis(
     let session_id = id.clone();
     let loaded = web::block(move || -> Result<Option<(Vec<LapFrames>, TrackKey)>, StoreError> {
         let Some(laps) = store.list_laps(owner, &session_id)? else { return Ok(None) };
-        let key = store
-            .get_session(owner, &session_id)?
-            .map(|session| TrackKey {
-                sim: sim_name::name(session.sim()).to_string(),
-                track: session.track,
-                car: session.car,
-            })
-            .unwrap_or_default();
+        let key = TrackKey::of_session(&store, owner, &session_id)?;
         let newest = laps.len().saturating_sub(MAX_SESSION_LAPS);
         let mut loaded = Vec::new();
         for lap in laps.into_iter().skip(newest) {

@@ -10,6 +10,7 @@ import type { FrameScheduler } from '../lib/frameScheduler';
 import type { LapTrace, LiveLapBuffer } from '../lib/liveBuffer';
 import { containsBounds, groundPoint, padBounds, PathExtents, toAspect, type MapOutline, type NorthAxis } from '../lib/liveMap';
 import { fitProjection, mapHeight, project, type Projection } from '../lib/trackMap';
+import { drawCarMarker } from './mapMarker';
 
 const OUTLINE_COLOUR = 'rgba(226,232,240,0.55)';
 const PATH_COLOUR = '#c084fc';
@@ -164,13 +165,7 @@ export function LiveTrackMap({ buffer, scheduler, outline }: LiveTrackMapProps) 
         return;
       }
       const [x, y] = project(projection, point[0], point[1]);
-      ctx.fillStyle = '#ffffff';
-      ctx.strokeStyle = '#a855f7';
-      ctx.lineWidth = 3;
-      ctx.beginPath();
-      ctx.arc(x, y, 6, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
+      drawCarMarker(ctx, x, y);
       box.dataset.carX = x.toFixed(1);
       box.dataset.carY = y.toFixed(1);
     };

@@ -26,6 +26,7 @@ import {
   type Plane,
 } from '../lib/trackMap';
 import type { LapViewData } from '../lib/viewData';
+import { drawCarMarker } from './mapMarker';
 
 type Colouring = 'speed' | 'delta';
 
@@ -241,13 +242,7 @@ export function TrackMap({ data, view }: { data: LapViewData; view: LapView }) {
         }
       }
       const [x, y] = [lapPts[2 * i], lapPts[2 * i + 1]];
-      ctx.fillStyle = '#ffffff';
-      ctx.strokeStyle = '#a855f7';
-      ctx.lineWidth = 3;
-      ctx.beginPath();
-      ctx.arc(x, y, 6, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
+      drawCarMarker(ctx, x, y);
       box.dataset.cursorX = x.toFixed(1);
       box.dataset.cursorY = y.toFixed(1);
     };
