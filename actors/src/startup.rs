@@ -177,6 +177,7 @@ impl Application {
         if workers > 0 {
             server = server.workers(workers);
         }
+        server = server.worker_max_blocking_threads(shared.settings.server.blocking_threads);
         let server = server.listen(listener).with_context(|| format!("listening on {local_addr}"))?.run();
         Ok(Application { server, local_addr, engine, db, kafka_writer, collectors, shared, web_dir })
     }

@@ -248,6 +248,11 @@ pub struct ServerSettings {
     pub web_dir: String,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Threads for blocking work (store queries, exports, analyses, password hashes)
+    /// per runtime: the engine's and each HTTP worker's. Work beyond it queues. Tokio's
+    /// default, 512, let 500 sessions opening at once start 450 threads, nearly all
+    /// waiting for one of the store's few connections, each with its own stack.
+    pub blocking_threads: usize,
     /// On SIGTERM, seconds connections get to finish before they are closed.
     pub shutdown_timeout_s: u64,
     /// What this process runs, comma-separated: `ingest`, `bridge`, `writer`, `api`
@@ -341,6 +346,7 @@ impl Default for ServerSettings {
             addr: "127.0.0.1:8080".into(),
             web_dir: String::new(),
             workers: 0,
+            blocking_threads: 16,
             shutdown_timeout_s: 10,
             roles: "all".into(),
             cors_origins: String::new(),
@@ -483,6 +489,9 @@ impl Settings {
     /// Checks what the types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.server_addr()?;
+        if self.server.blocking_threads == 0 {
+            return Err(ConfigError::key("server.blocking_threads", "must be at least 1"));
+        }
         if self.writer.batch_frames == 0 {
             return Err(ConfigError::key("writer.batch_frames", "must be at least 1"));
         }
