@@ -33,8 +33,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// The lap-so-far sent on subscribe is split into messages of at most this many
-/// frames (10 s at 60 Hz), so no single message is huge.
-const CATCH_UP_FRAMES_PER_MESSAGE: usize = 600;
+/// frames (2 s at 60 Hz, about 18 KB). Small, because actix-http keeps a connection's
+/// write buffer at the largest size it reached (up to 128 KiB): 600-frame messages
+/// (about 90 KB) left every viewer who joined mid-lap holding that much.
+const CATCH_UP_FRAMES_PER_MESSAGE: usize = 120;
 
 /// How messages are framed on this connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
