@@ -10,6 +10,11 @@
 //! `writer.max_pending_frames`, the next flush is awaited with the mailbox paused,
 //! so the sessions feeding the writer (and their producers) wait instead of the
 //! process growing. A failed write is retried with backoff, never dropped.
+//!
+//! Two frame buffers take turns (one filling, one being written) and are reused, so
+//! the steady stream of frames does not allocate and free a multi-megabyte batch
+//! several times a second: that churn was most of the engine's resident memory per
+//! streaming session under glibc (README "Memory").
 
 use crate::metrics::actor_kind;
 use crate::shared::SharedRef;
@@ -42,6 +47,8 @@ type LapReply = oneshot::Sender<Result<Option<(LapInfo, SessionInfo)>, String>>;
 pub struct DbWriter {
     shared: SharedRef,
     pending: Vec<FrameRecord>,
+    /// The buffer of the last batch written, emptied, for `pending` to swap with.
+    spare: Vec<FrameRecord>,
     pending_laps: Vec<(UserId, NewLap, LapReply)>,
     flush_waiters: Vec<oneshot::Sender<()>>,
     flushing: bool,
@@ -54,6 +61,7 @@ impl DbWriter {
         DbWriter {
             shared,
             pending: Vec::new(),
+            spare: Vec::new(),
             pending_laps: Vec::new(),
             flush_waiters: Vec::new(),
             flushing: false,
@@ -100,7 +108,11 @@ impl DbWriter {
         }
         self.flushing = true;
         let take = self.pending.len().min(self.batch_frames().max(1) * 4);
-        let frames: Vec<FrameRecord> = self.pending.drain(..take).collect();
+        let frames: Vec<FrameRecord> = if take == self.pending.len() {
+            std::mem::replace(&mut self.pending, std::mem::take(&mut self.spare))
+        } else {
+            self.pending.drain(..take).collect()
+        };
         // Laps go with the flush only when every frame before them is in it.
         let laps: Vec<(UserId, NewLap, LapReply)> =
             if self.pending.is_empty() { self.pending_laps.drain(..).collect() } else { Vec::new() };
@@ -129,8 +141,10 @@ impl DbWriter {
         let finish = work.into_actor(self).map(move |result, act, ctx| {
             act.flushing = false;
             match result {
-                Ok((_, Ok((written, stored)), elapsed)) => {
+                Ok((mut frames, Ok((written, stored)), elapsed)) => {
                     act.failures = 0;
+                    frames.clear();
+                    act.keep_spare(frames);
                     act.shared.metrics.frames_written.inc_by(written as u64);
                     act.shared.metrics.db_write_seconds.observe(elapsed.as_secs_f64());
                     for ((_, _, reply), lap) in laps.into_iter().zip(stored) {
@@ -146,6 +160,14 @@ impl DbWriter {
             ctx.wait(finish);
         } else {
             ctx.spawn(finish);
+        }
+    }
+
+    /// Keeps a written batch's buffer for the next swap, unless it grew far past a
+    /// normal batch (a catch-up after a stall), so that a spike is not held forever.
+    fn keep_spare(&mut self, buffer: Vec<FrameRecord>) {
+        if buffer.capacity() <= self.batch_frames().max(1) * 4 && buffer.capacity() > self.spare.capacity() {
+            self.spare = buffer;
         }
     }
 

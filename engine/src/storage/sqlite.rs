@@ -282,10 +282,17 @@ impl SqliteStore {
         // In key order: the WAL writes whole pages, so each B-tree leaf is written once
         // per transaction instead of once per frame.
         let ordered = in_key_order(frames);
-        let encoded: Vec<Vec<u8>> = ordered.iter().map(|record| record.frame.encode_to_vec()).collect();
+        // Encoded into one buffer, not one allocation per frame.
+        let mut encoded = Vec::with_capacity(ordered.iter().map(|record| record.frame.encoded_len()).sum());
+        let mut ends = Vec::with_capacity(ordered.len());
+        for record in &ordered {
+            record.frame.encode(&mut encoded).expect("the buffer was sized for every frame");
+            ends.push(encoded.len());
+        }
+        let starts = std::iter::once(0).chain(ends.iter().copied());
         let rows: Vec<NewFrameRow<'_>> = ordered
             .iter()
-            .zip(&encoded)
+            .zip(starts.zip(&ends).map(|(start, &end)| &encoded[start..end]))
             .map(|(record, bytes)| NewFrameRow {
                 session_id: &record.session_id,
                 seq: seq_to_db(record.frame.seq),
