@@ -74,15 +74,12 @@ fn main() -> ExitCode {
 fn serve(settings: Settings) -> anyhow::Result<()> {
     // The engine's actors (users, sessions, the writer) run on this runtime; its
     // blocking pool is capped like the HTTP workers' (`server.blocking_threads`).
-    let blocking_threads = settings.server.blocking_threads;
-    let runtime = move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .max_blocking_threads(blocking_threads)
-            .build()
-            .expect("building the engine's runtime")
-    };
-    actix_rt::System::with_tokio_rt(runtime).block_on(async move {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .max_blocking_threads(settings.server.blocking_threads)
+        .build()
+        .context("building the engine's runtime")?;
+    actix_rt::System::with_tokio_rt(move || runtime).block_on(async move {
         let app = Application::build(settings).await?;
         // Scripts and tests read this line to find the port (`--addr 127.0.0.1:0`).
         println!("purplesector listening on http://{}", app.local_addr());

@@ -13,8 +13,8 @@
 //!
 //! Two frame buffers take turns (one filling, one being written) and are reused, so
 //! the steady stream of frames does not allocate and free a multi-megabyte batch
-//! several times a second: that churn was most of the engine's resident memory per
-//! streaming session under glibc (README "Memory").
+//! several times a second (less allocator churn; no change in resident memory could
+//! be measured from it alone, README "Memory").
 
 use crate::metrics::actor_kind;
 use crate::shared::SharedRef;
