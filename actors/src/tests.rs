@@ -245,3 +245,23 @@ async fn a_batch_too_large_is_refused_and_counted() {
     let again = session.addr.send(IngestFrames(frames(41..=50))).await.unwrap().unwrap();
     assert_eq!(again.duplicates, 10);
 }
+
+#[actix_rt::test]
+async fn a_new_viewer_hears_of_at_most_fifty_live_sessions_newest_first() {
+    let h = harness(|_| {});
+    let opened: Vec<String> = (0..crate::user::MAX_LIVE_SESSIONS_ON_CONNECT + 5).map(|i| format!("s-{i:03}")).collect();
+    for id in &opened {
+        open(&h, id).await;
+    }
+    let (viewer, _) = recorder();
+    let live = h
+        .engine
+        .send(ConnectViewer { owner: LOCAL_USER, viewer: ViewerId::next(), recipient: viewer.recipient() })
+        .await
+        .unwrap();
+    assert_eq!(live.len(), crate::user::MAX_LIVE_SESSIONS_ON_CONNECT);
+    let ids: std::collections::HashSet<&str> = live.iter().map(|session| session.id.as_str()).collect();
+    assert_eq!(ids.len(), live.len(), "no session twice");
+    assert!(ids.iter().all(|id| opened.iter().any(|opened| opened == id)));
+    assert!(live.windows(2).all(|pair| pair[0].started_at_ms >= pair[1].started_at_ms), "newest first");
+}

@@ -32,6 +32,15 @@ pub struct OpenSession {
     pub session: NewSession,
 }
 
+/// A new viewer is told about this many of its user's live sessions at most, the
+/// newest first; `/api/sessions` marks every live one. Bounded because the list is
+/// one message per connection, and actix-http keeps a connection's write buffer at the
+/// largest message it carried: with 500 live sessions (about 50 KB) that was most of
+/// each of 10,000 viewers' memory (README "Memory").
+pub const MAX_LIVE_SESSIONS_ON_CONNECT: usize = 50;
+
+/// Registers a viewer; answers with the user's newest live sessions (at most
+/// [`MAX_LIVE_SESSIONS_ON_CONNECT`]).
 #[derive(Message)]
 #[rtype(result = "Vec<SessionInfo>")]
 pub struct ConnectViewer {
@@ -220,9 +229,9 @@ impl Handler<ConnectViewer> for UserActor {
             .start();
             self.topic_consumer = Some(consumer);
         }
-        let mut live: Vec<SessionInfo> = self.sessions.values().map(|handle| handle.info.clone()).collect();
+        let mut live: Vec<&SessionInfo> = self.sessions.values().map(|handle| &handle.info).collect();
         live.sort_by_key(|session| std::cmp::Reverse(session.started_at_ms));
-        MessageResult(live)
+        MessageResult(live.into_iter().take(MAX_LIVE_SESSIONS_ON_CONNECT).cloned().collect())
     }
 }
 
