@@ -4,7 +4,8 @@
 //! batches of frames. It hands every frame to the DbWriter, runs lap detection
 //! (ordering and dedup by `seq` happen there), keeps the lap in progress for viewers
 //! who join mid-lap, streams frames to subscribed viewers and announces completed
-//! laps once they are stored.
+//! laps once they are stored. Frames of batches that arrive together go to the
+//! viewers as one message ([`SendLive`]).
 //!
 //! In Kafka mode the same actor runs in two roles: in the writer (with a DbWriter:
 //! it persists, stores laps and announces them on the bus) and in the bridge
@@ -31,6 +32,15 @@ use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Live frames go out to viewers in messages of about this many frames at most.
+/// Batches that arrive together (a burst from the bus after a slow fetch, a
+/// collector catching up after a network hiccup) are sent as one message rather
+/// than one per batch: a viewer's mailbox holds 64 messages, and a burst of small
+/// ones would overflow it although the browser keeps up. Small enough that a
+/// message stays under about 40 KB (actix-http keeps a connection's write buffer at
+/// the largest message it carried).
+const LIVE_MESSAGE_MAX_FRAMES: usize = 240;
 
 /// Frames for this session, in capture order as far as the producer knows.
 #[derive(Message)]
@@ -91,6 +101,13 @@ pub struct LapFromBus {
     pub session: SessionInfo,
 }
 
+/// To self: the live frames taken since the last message go out to the viewers.
+/// Sent with `notify`, which runs after the messages already in the mailbox, so a
+/// burst of batches becomes one message.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct SendLive;
+
 /// Test hook: the next batch's processing panics, to exercise supervision.
 #[cfg(test)]
 #[derive(Message)]
@@ -111,6 +128,10 @@ pub struct SessionActor {
     /// The lap in progress for viewers joining mid-lap.
     lap_so_far: LapSoFar,
     subscribers: HashMap<ViewerId, ViewerRecipient>,
+    /// Live frames taken but not yet sent to the viewers (see [`SendLive`]).
+    unsent_live: Vec<TelemetryFrame>,
+    /// A [`SendLive`] is on its way.
+    send_live_queued: bool,
     idle_timer: Option<SpawnHandle>,
     /// Ended: answers producers `Retired` until they let go of it.
     retired: bool,
@@ -152,6 +173,8 @@ impl SessionActor {
             detector,
             lap_so_far,
             subscribers,
+            unsent_live: Vec::new(),
+            send_live_queued: false,
             idle_timer: None,
             retired: false,
             counted_alive: false,
@@ -324,13 +347,37 @@ impl SessionActor {
             self.shared.metrics.laps_completed.inc();
         }
         self.info = SessionInfo { live: !self.retired, ..session };
+        self.send_live();
         for recipient in self.subscribers.values() {
             recipient.do_send(ViewerEvent::LapCompleted(lap.clone()));
         }
         self.user.do_send(SessionChanged(self.info.clone()));
     }
 
-    fn broadcast(&mut self, frames: Vec<TelemetryFrame>) {
+    /// Live frames for the viewers: sent once the frames already in the mailbox
+    /// are taken too, or at once when they fill a message.
+    fn broadcast(&mut self, mut frames: Vec<TelemetryFrame>, ctx: &mut Context<Self>) {
+        if frames.is_empty() || self.subscribers.is_empty() {
+            return;
+        }
+        if self.unsent_live.is_empty() {
+            self.unsent_live = frames;
+        } else {
+            self.unsent_live.append(&mut frames);
+        }
+        if self.unsent_live.len() >= LIVE_MESSAGE_MAX_FRAMES {
+            self.send_live();
+        } else if !self.send_live_queued {
+            self.send_live_queued = true;
+            ctx.notify(SendLive);
+        }
+    }
+
+    /// Sends the live frames taken so far to every viewer. Called before anything
+    /// else reaches the viewers (a lap, a new viewer's catch-up), so they keep
+    /// their order.
+    fn send_live(&mut self) {
+        let frames = std::mem::take(&mut self.unsent_live);
         if frames.is_empty() || self.subscribers.is_empty() {
             return;
         }
@@ -365,6 +412,7 @@ impl SessionActor {
         if self.retired {
             return;
         }
+        self.send_live();
         // A lap finished in the session's last second may still be waiting for the
         // sim's own time: it is complete, so store it before the session retires.
         let held_laps: Vec<NewLap> = self
@@ -432,6 +480,8 @@ impl Supervised for SessionActor {
         self.detector = Self::fresh_detector(&self.info);
         self.lap_so_far.clear();
         self.idle_timer = None;
+        // A restart drops what was spawned or notified, the queued SendLive too.
+        self.send_live_queued = false;
     }
 }
 
@@ -468,7 +518,7 @@ impl Handler<IngestFrames> for SessionActor {
                 for lap in detection.laps {
                     self.record_lap(lap, ctx);
                 }
-                self.broadcast(detection.live);
+                self.broadcast(detection.live, ctx);
                 Ok(ack)
             }
             Err(panic) => {
@@ -480,6 +530,7 @@ impl Handler<IngestFrames> for SessionActor {
                 tracing::error!(session = %self.session_id, reason, "session actor failed; restarting it");
                 // The frames themselves are kept: they are what the driver did.
                 self.persist(frames, &[], ctx);
+                self.send_live();
                 ctx.stop();
                 Ok(IngestAck::default())
             }
@@ -491,6 +542,9 @@ impl Handler<AddSubscriber> for SessionActor {
     type Result = ();
 
     fn handle(&mut self, msg: AddSubscriber, ctx: &mut Context<Self>) {
+        // The lap so far holds the frames not yet sent: they go to the viewers who
+        // were there before this one.
+        self.send_live();
         let session_id = self.session_id.clone();
         let welcome = move |act: &mut Self, frames: Vec<TelemetryFrame>| {
             msg.recipient.do_send(ViewerEvent::Frames { session_id, frames: Arc::new(frames), catch_up: true });
@@ -576,9 +630,19 @@ impl Handler<Retire> for SessionActor {
 
     fn handle(&mut self, _msg: Retire, ctx: &mut Context<Self>) {
         self.retired = true;
+        self.send_live();
         self.subscribers.clear();
         self.lap_so_far.clear();
         ctx.stop();
+    }
+}
+
+impl Handler<SendLive> for SessionActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: SendLive, _ctx: &mut Context<Self>) {
+        self.send_live_queued = false;
+        self.send_live();
     }
 }
 

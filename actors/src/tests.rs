@@ -166,6 +166,30 @@ async fn a_subscriber_gets_the_lap_so_far_then_live_frames_in_order() {
 }
 
 #[actix_rt::test]
+async fn a_burst_of_batches_reaches_a_viewer_whole_in_a_few_messages() {
+    let h = harness(|_| {});
+    let a = open(&h, "burst").await;
+    // The recorder's mailbox holds 16 messages (actix's default) and runs on this
+    // thread: it cannot take any while the session works through the burst.
+    let (viewer, events) = recorder();
+    let id = ViewerId::next();
+    h.engine.send(ConnectViewer { owner: LOCAL_USER, viewer: id, recipient: viewer.recipient() }).await.unwrap();
+    h.engine.send(Subscribe { owner: LOCAL_USER, viewer: id, session_id: "burst".into() }).await.unwrap().unwrap();
+    // 50 batches of 10 frames land in the session's mailbox at once, as when the
+    // bus delivers a slow fetch's worth of records.
+    for first in (1..=500).step_by(10) {
+        a.addr.do_send(IngestFrames(frames(first..=first + 9)));
+    }
+    a.addr.send(IngestFrames(frames(501..=510))).await.unwrap().unwrap();
+    settle().await;
+
+    assert_eq!(live_seqs(&events, "burst"), (1..=510).collect::<Vec<_>>(), "every frame, in order");
+    assert_eq!(h.shared.metrics.frames_dropped.with_label_values(&["viewer_mailbox_full"]).get(), 0);
+    let messages = events.lock().unwrap().iter().filter(|event| matches!(event, ViewerEvent::Frames { .. })).count();
+    assert!(messages <= 6, "51 batches went out as {messages} messages (catch-up included)");
+}
+
+#[actix_rt::test]
 async fn another_users_session_cannot_be_followed() {
     let h = harness(|_| {});
     let (viewer, _events) = recorder();
