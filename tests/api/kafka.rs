@@ -152,6 +152,9 @@ async fn wait_for_frames(database: &str, session_id: &str, expected: i64) {
 struct TopicDump {
     records: Vec<serde_json::Value>,
     codecs: Vec<i64>,
+    /// Where the broker says the log starts and ends (watermarks, the raw fetch's
+    /// last offset): shown when a check on the records fails.
+    log: serde_json::Value,
 }
 
 fn read_topic(broker: &Broker, topic: &str) -> TopicDump {
@@ -232,7 +235,13 @@ async fn frames_go_through_the_users_topic_to_the_store_and_the_browser() {
     let dump = read_topic(&broker, topic);
     let batch_records: Vec<&serde_json::Value> =
         dump.records.iter().filter(|record| record["value"]["kind"] == "batch").collect();
-    assert_eq!(batch_records.len(), batches.len(), "one record per acknowledged batch");
+    let offsets: Vec<i64> = dump.records.iter().map(|record| record["offset"].as_i64().unwrap()).collect();
+    assert_eq!(
+        batch_records.len(),
+        batches.len(),
+        "one record per acknowledged batch; the log {} and the offsets read {offsets:?}",
+        dump.log
+    );
     let seqs: Vec<u64> = batch_records
         .iter()
         .flat_map(|record| record["value"]["seqs"].as_array().unwrap().iter().map(|seq| seq.as_u64().unwrap()))

@@ -106,7 +106,7 @@ pub fn python(script: &str, args: &[&str]) -> String {
 /// the records and the compression codec of each record batch, read from the
 /// broker with a raw Fetch request (the codec is what went over the wire).
 pub const READ_TOPIC: &str = r#"
-import json, socket, struct, sys
+import json, socket, struct, sys, time
 from confluent_kafka import Consumer, TopicPartition
 
 def fields(data):
@@ -149,29 +149,16 @@ def decode(value):
         return {"kind": "lap"}
     raise ValueError(f"unknown BusRecord field {number}")
 brokers, topic = sys.argv[1], sys.argv[2]
-consumer = Consumer({"bootstrap.servers": brokers, "group.id": "python-reader", "enable.auto.commit": False,
-                     "auto.offset.reset": "earliest"})
-consumer.assign([TopicPartition(topic, 0, 0)])
-low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
-records = []
-while len(records) < high - low:
-    message = consumer.poll(10)
-    if message is None:
-        break
-    if message.error():
-        raise SystemExit(str(message.error()))
-    records.append({"offset": message.offset(), "key": (message.key() or b"").decode(),
-                    "headers": {k: (v or b"").decode() for k, v in (message.headers() or [])},
-                    "value": decode(message.value() or b"")})
-consumer.close()
 
-# A raw Fetch v4 for partition 0 from offset 0: the record batches as the broker keeps them.
+# First a raw Fetch v4 for partition 0 from offset 0: the record batches as the
+# broker keeps them (their compression codec is what went over the wire, and their
+# offsets say where the log ends).
 host, port = brokers.split(",")[0].rsplit(":", 1)
 def string(text):
     data = text.encode()
     return struct.pack(">h", len(data)) + data
-body = struct.pack(">iiiib", -1, 1000, 1, 16 << 20, 0) + struct.pack(">i", 1) + string(topic)
-body += struct.pack(">i", 1) + struct.pack(">iqi", 0, 0, 16 << 20)
+body = struct.pack(">iiiib", -1, 1000, 1, 64 << 20, 0) + struct.pack(">i", 1) + string(topic)
+body += struct.pack(">i", 1) + struct.pack(">iqi", 0, 0, 64 << 20)
 request = struct.pack(">hhi", 1, 4, 7) + string("purplesector-test") + body
 sock = socket.create_connection((host, int(port)), timeout=10)
 sock.sendall(struct.pack(">i", len(request)) + request)
@@ -185,19 +172,20 @@ def read(n):
     return data
 (size,) = struct.unpack(">i", read(4))
 response = read(size)
+sock.close()
 pos = 4 + 4  # correlation id, throttle time
 def take(fmt):
     global pos
     values = struct.unpack_from(fmt, response, pos)
     pos += struct.calcsize(fmt)
     return values
-codecs = []
+codecs, log_end, fetch_high = [], 0, -1
 (topics,) = take(">i")
 for _ in range(topics):
     (name_len,) = take(">h"); pos += name_len
     (partitions,) = take(">i")
     for _ in range(partitions):
-        partition, error, high_watermark, last_stable = take(">ihqq")
+        partition, error, fetch_high, last_stable = take(">ihqq")
         if error:
             raise SystemExit(f"fetch error {error}")
         (aborted,) = take(">i")
@@ -205,11 +193,34 @@ for _ in range(topics):
         (records_len,) = take(">i")
         end = pos + max(records_len, 0)
         while pos + 61 <= end:
-            base_offset, batch_len, leader_epoch, magic, crc, attributes = take(">qiibIh")
+            batch_start = pos
+            base_offset, batch_len, leader_epoch, magic, crc, attributes, last_delta = take(">qiibIhi")
             codecs.append(attributes & 7)
-            pos += batch_len - (4 + 1 + 4 + 2)
+            log_end = max(log_end, base_offset + last_delta + 1)
+            pos = batch_start + 8 + 4 + batch_len
         pos = end
-print(json.dumps({"records": records, "codecs": codecs}))
+
+# Then every record through confluent-kafka, up to the end of the log as both the
+# watermark and the raw fetch see it (a slow fetch is waited for, up to a minute).
+consumer = Consumer({"bootstrap.servers": brokers, "group.id": "python-reader", "enable.auto.commit": False,
+                     "auto.offset.reset": "earliest"})
+consumer.assign([TopicPartition(topic, 0, 0)])
+low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10, cached=False)
+target = max(high, log_end)
+records, next_offset, deadline = [], low, time.monotonic() + 60
+while next_offset < target and time.monotonic() < deadline:
+    message = consumer.poll(1)
+    if message is None:
+        continue
+    if message.error():
+        raise SystemExit(str(message.error()))
+    next_offset = message.offset() + 1
+    records.append({"offset": message.offset(), "key": (message.key() or b"").decode(),
+                    "headers": {k: (v or b"").decode() for k, v in (message.headers() or [])},
+                    "value": decode(message.value() or b"")})
+consumer.close()
+print(json.dumps({"records": records, "codecs": codecs,
+                  "log": {"low": low, "high": high, "fetch_high": fetch_high, "log_end": log_end}}))
 "#;
 
 /// The committed offset of a consumer group on partition 0 of a topic (-1001: none).
