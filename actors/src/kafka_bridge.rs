@@ -20,7 +20,7 @@ use crate::engine::Engine;
 use crate::ingest::{new_session_for, validate_batch};
 use crate::kafka_client::{LagConsumer, LagContext};
 use crate::metrics::{actor_kind, drop_reason};
-use crate::session::{Finish, IngestFrames, SessionActor};
+use crate::session::{BusFrames, Finish, SessionActor};
 use crate::shared::SharedRef;
 use crate::user::OpenSession;
 use crate::user::{BusLap, UserActor};
@@ -288,7 +288,7 @@ impl TopicConsumerActor {
         let mut batch = batch;
         let frames = std::mem::take(&mut batch.frames);
         let frames = match self.sessions.get(&batch.session_id) {
-            Some(session) => match session.try_send(IngestFrames(frames)) {
+            Some(session) => match session.try_send(BusFrames(frames)) {
                 Ok(()) => return,
                 Err(SendError::Full(message)) => {
                     ctx.wait(session.send(message).into_actor(self).map(|_, _, _| ()));
@@ -318,7 +318,7 @@ impl TopicConsumerActor {
             }
             async move {
                 if let Some(session) = session {
-                    let _ = session.send(IngestFrames(frames)).await;
+                    let _ = session.send(BusFrames(frames)).await;
                 }
             }
             .into_actor(act)

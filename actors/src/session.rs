@@ -4,8 +4,8 @@
 //! batches of frames. It hands every frame to the DbWriter, runs lap detection
 //! (ordering and dedup by `seq` happen there), keeps the lap in progress for viewers
 //! who join mid-lap, streams frames to subscribed viewers and announces completed
-//! laps once they are stored. Frames of batches that arrive together go to the
-//! viewers as one message ([`SendLive`]).
+//! laps once they are stored. Frames of bus batches that wait in the mailbox
+//! together go to the viewers as one message ([`BusFrames`]).
 //!
 //! In Kafka mode the same actor runs in two roles: in the writer (with a DbWriter:
 //! it persists, stores laps and announces them on the bus) and in the bridge
@@ -33,19 +33,28 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Live frames go out to viewers in messages of about this many frames at most.
-/// Batches that arrive together (a burst from the bus after a slow fetch, a
-/// collector catching up after a network hiccup) are sent as one message rather
-/// than one per batch: a viewer's mailbox holds 64 messages, and a burst of small
-/// ones would overflow it although the browser keeps up. Small enough that a
+/// Frames of [`BusFrames`] batches that wait in the mailbox together go out to
+/// viewers as one message of at most about this many frames. A bridge takes a
+/// user's records from the bus in bursts (one per broker fetch) and queues them
+/// without waiting for each; one message per batch would overflow a viewer's
+/// mailbox (64 messages) although the browser keeps up. Small enough that a
 /// message stays under about 40 KB (actix-http keeps a connection's write buffer at
 /// the largest message it carried).
 const LIVE_MESSAGE_MAX_FRAMES: usize = 240;
 
-/// Frames for this session, in capture order as far as the producer knows.
+/// Frames for this session, in capture order as far as the producer knows. Its
+/// producers send one batch at a time (the ingest waits for each answer, the demo
+/// driver sends on its clock), so the live frames go to the viewers at once.
 #[derive(Message)]
 #[rtype(result = "Result<IngestAck, IngestError>")]
 pub struct IngestFrames(pub Vec<TelemetryFrame>);
+
+/// Frames for this session from the bus (a Kafka bridge), queued without waiting
+/// for each answer: handled as [`IngestFrames`], but the live frames of batches
+/// waiting in the mailbox together go to the viewers in one message.
+#[derive(Message)]
+#[rtype(result = "Result<IngestAck, IngestError>")]
+pub struct BusFrames(pub Vec<TelemetryFrame>);
 
 /// What happened to a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,7 +112,7 @@ pub struct LapFromBus {
 
 /// To self: the live frames taken since the last message go out to the viewers.
 /// Sent with `notify`, which runs after the messages already in the mailbox, so a
-/// burst of batches becomes one message.
+/// burst of [`BusFrames`] becomes one message.
 #[derive(Message)]
 #[rtype(result = "()")]
 struct SendLive;
@@ -354,9 +363,9 @@ impl SessionActor {
         self.user.do_send(SessionChanged(self.info.clone()));
     }
 
-    /// Live frames for the viewers: sent once the frames already in the mailbox
-    /// are taken too, or at once when they fill a message.
-    fn broadcast(&mut self, mut frames: Vec<TelemetryFrame>, ctx: &mut Context<Self>) {
+    /// Live frames for the viewers: at once, or (`together`, frames from the bus)
+    /// once the batches already in the mailbox are taken too or a message is full.
+    fn broadcast(&mut self, mut frames: Vec<TelemetryFrame>, together: bool, ctx: &mut Context<Self>) {
         if frames.is_empty() || self.subscribers.is_empty() {
             return;
         }
@@ -365,7 +374,7 @@ impl SessionActor {
         } else {
             self.unsent_live.append(&mut frames);
         }
-        if self.unsent_live.len() >= LIVE_MESSAGE_MAX_FRAMES {
+        if !together || self.unsent_live.len() >= LIVE_MESSAGE_MAX_FRAMES {
             self.send_live();
         } else if !self.send_live_queued {
             self.send_live_queued = true;
@@ -489,10 +498,29 @@ impl Handler<IngestFrames> for SessionActor {
     type Result = Result<IngestAck, IngestError>;
 
     fn handle(&mut self, msg: IngestFrames, ctx: &mut Context<Self>) -> Self::Result {
+        self.take(msg.0, false, ctx)
+    }
+}
+
+impl Handler<BusFrames> for SessionActor {
+    type Result = Result<IngestAck, IngestError>;
+
+    fn handle(&mut self, msg: BusFrames, ctx: &mut Context<Self>) -> Self::Result {
+        self.take(msg.0, true, ctx)
+    }
+}
+
+impl SessionActor {
+    /// A batch: lap detection, the store, the viewers (`together`: see [`BusFrames`]).
+    fn take(
+        &mut self,
+        frames: Vec<TelemetryFrame>,
+        together: bool,
+        ctx: &mut Context<Self>,
+    ) -> Result<IngestAck, IngestError> {
         if self.retired {
             return Err(IngestError::Retired);
         }
-        let frames = msg.0;
         let max = self.shared.settings.session.max_batch_frames;
         if frames.len() > max {
             self.shared.metrics.dropped(drop_reason::REJECTED, frames.len());
@@ -518,7 +546,7 @@ impl Handler<IngestFrames> for SessionActor {
                 for lap in detection.laps {
                     self.record_lap(lap, ctx);
                 }
-                self.broadcast(detection.live, ctx);
+                self.broadcast(detection.live, together, ctx);
                 Ok(ack)
             }
             Err(panic) => {

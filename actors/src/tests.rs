@@ -4,7 +4,7 @@
 use crate::db_writer::{DbWriter, Flush, RecordLap, WriteFrames};
 use crate::engine::{Engine, GetStatus};
 use crate::metrics::Metrics;
-use crate::session::{IngestFrames, PanicOnNextBatch};
+use crate::session::{BusFrames, IngestFrames, PanicOnNextBatch};
 use crate::shared::{Shared, SharedRef};
 use crate::user::{ConnectViewer, LiveSessionIds, OpenSession, SessionHandle, Subscribe};
 use crate::viewer::{ViewerEvent, ViewerId};
@@ -166,7 +166,7 @@ async fn a_subscriber_gets_the_lap_so_far_then_live_frames_in_order() {
 }
 
 #[actix_rt::test]
-async fn a_burst_of_batches_reaches_a_viewer_whole_in_a_few_messages() {
+async fn a_burst_of_bus_batches_reaches_a_viewer_whole_in_a_few_messages() {
     let h = harness(|_| {});
     let a = open(&h, "burst").await;
     // The recorder's mailbox holds 16 messages (actix's default) and runs on this
@@ -175,12 +175,12 @@ async fn a_burst_of_batches_reaches_a_viewer_whole_in_a_few_messages() {
     let id = ViewerId::next();
     h.engine.send(ConnectViewer { owner: LOCAL_USER, viewer: id, recipient: viewer.recipient() }).await.unwrap();
     h.engine.send(Subscribe { owner: LOCAL_USER, viewer: id, session_id: "burst".into() }).await.unwrap().unwrap();
-    // 50 batches of 10 frames land in the session's mailbox at once, as when the
-    // bus delivers a slow fetch's worth of records.
+    // 51 batches of 10 frames land in the session's mailbox at once, as when a
+    // bridge takes a slow fetch's worth of records from the bus.
     for first in (1..=500).step_by(10) {
-        a.addr.do_send(IngestFrames(frames(first..=first + 9)));
+        a.addr.do_send(BusFrames(frames(first..=first + 9)));
     }
-    a.addr.send(IngestFrames(frames(501..=510))).await.unwrap().unwrap();
+    a.addr.send(BusFrames(frames(501..=510))).await.unwrap().unwrap();
     settle().await;
 
     assert_eq!(live_seqs(&events, "burst"), (1..=510).collect::<Vec<_>>(), "every frame, in order");
