@@ -1,5 +1,5 @@
 //! `GET /api/openapi.json` checked against the routes the server answers, both ways:
-//! every route of [`ROUTES`] is described with its method, and every described path
+//! every route registered under `/api` ([`served_routes`]) is described with its method, and every described path
 //! and method is answered by a route (a request with dummy ids does not get the generic
 //! "no API route" 404) while the methods not described are not, so the description
 //! cannot drift from the routes.
@@ -10,41 +10,49 @@ use awc::http::Method;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// Every route the server registers under `/api`: (method, path as described).
-const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/openapi.json"),
-    // accounts
-    ("GET", "/api/auth/me"),
-    ("POST", "/api/auth/signup"),
-    ("POST", "/api/auth/login"),
-    ("POST", "/api/auth/logout"),
-    ("POST", "/api/auth/password"),
-    ("POST", "/api/admin/invites"),
-    // tokens
-    ("GET", "/api/tokens"),
-    ("POST", "/api/tokens"),
-    ("DELETE", "/api/tokens/{id}"),
-    // sessions
-    ("GET", "/api/sessions"),
-    ("POST", "/api/sessions"),
-    ("GET", "/api/sessions/{id}"),
-    ("PATCH", "/api/sessions/{id}"),
-    ("DELETE", "/api/sessions/{id}"),
-    ("GET", "/api/sessions/{id}/laps"),
-    // laps
-    ("GET", "/api/laps/{id}"),
-    ("GET", "/api/laps/{id}/telemetry"),
-    ("GET", "/api/laps/{id}/telemetry.csv"),
-    ("GET", "/api/laps/{id}/export.ld"),
-    // analysis
-    ("GET", "/api/laps/{id}/analysis"),
-    ("GET", "/api/laps/{id}/compare/{other}"),
-    ("GET", "/api/sessions/{id}/analysis"),
-    // coaching
-    ("POST", "/api/laps/{id}/analysis"),
-    ("GET", "/api/laps/{id}/chat"),
-    ("POST", "/api/laps/{id}/chat"),
-];
+/// Every route the server registers under `/api`: (method, path as described), read
+/// from the code that registers them, so that a route added without a description
+/// fails [`the_description_covers_exactly_the_routes_served`]. The `/api` scope in
+/// `actors/src/http/mod.rs` takes its routes from `.route(...)` calls of its own and
+/// of the modules it `.configure(...)`s; each is `.route("path", web::method()...)`.
+/// Anything else that could add a route there (`web::resource`, another scope, a
+/// `.service`) fails here, rather than slip past.
+fn served_routes() -> BTreeSet<(String, String)> {
+    let http = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("actors/src/http");
+    let read = |file: &str| {
+        std::fs::read_to_string(http.join(file))
+            .unwrap_or_else(|error| panic!("reading actors/src/http/{file}: {error}"))
+    };
+    let module = read("mod.rs");
+    let scope = &module[module.find(r#"web::scope("/api")"#).expect("the /api scope in http/mod.rs")..];
+    let scope = &scope[..scope.find(".default_service(").expect("the /api scope ends with its default service")];
+    let mut sources = vec![("mod.rs".to_string(), scope.to_string())];
+    for part in scope.split(".configure(").skip(1) {
+        let configured = part.split("::routes").next().unwrap().trim();
+        assert!(
+            configured.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "the /api scope configures `{configured}`: expected `module::routes`"
+        );
+        sources.push((format!("{configured}.rs"), read(&format!("{configured}.rs"))));
+    }
+    let mut routes = BTreeSet::new();
+    for (file, text) in &sources {
+        for forbidden in ["web::resource(", ".service(", "web::scope("] {
+            let count = text.matches(forbidden).count() - usize::from(file == "mod.rs" && forbidden == "web::scope(");
+            assert_eq!(count, 0, "{file} registers routes with {forbidden}: teach served_routes() to read it");
+        }
+        for call in text.split(".route(").skip(1) {
+            let path = call.trim_start().strip_prefix('"').and_then(|rest| rest.split('"').next());
+            let method = call.split("web::").nth(1).and_then(|rest| rest.split("()").next());
+            let (Some(path), Some(method)) = (path, method) else {
+                panic!("{file}: a .route( call this test cannot read: {}", &call[..call.len().min(80)]);
+            };
+            routes.insert((method.to_uppercase(), format!("/api{path}")));
+        }
+    }
+    assert!(routes.len() >= 20, "read only {} routes: {routes:?}", routes.len());
+    routes
+}
 
 /// The methods an OpenAPI path item may describe.
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -116,12 +124,11 @@ async fn the_description_covers_exactly_the_routes_served() {
     assert!(version.starts_with("3."), "OpenAPI 3.x, not {version}");
 
     let described = operations(&doc);
-    let routes: BTreeSet<(String, String)> =
-        ROUTES.iter().map(|(method, path)| (method.to_string(), path.to_string())).collect();
+    let routes = served_routes();
     let missing: Vec<_> = routes.difference(&described).collect();
     assert!(missing.is_empty(), "routes missing from the description: {missing:?}");
     let unlisted: Vec<_> = described.difference(&routes).collect();
-    assert!(unlisted.is_empty(), "described but not in this test's ROUTES (is it a route?): {unlisted:?}");
+    assert!(unlisted.is_empty(), "described but not registered under /api (is it a route?): {unlisted:?}");
 
     // Every described operation is a route the server has ...
     for (method, path) in &described {
