@@ -1,8 +1,8 @@
 //! `GET /api/openapi.json` checked against the routes the server answers, both ways:
-//! every route registered under `/api` ([`served_routes`]) is described with its method, and every described path
-//! and method is answered by a route (a request with dummy ids does not get the generic
-//! "no API route" 404) while the methods not described are not, so the description
-//! cannot drift from the routes.
+//! every route registered under `/api` ([`served_routes`]) is described with its
+//! method, and every described path and method is answered by a route (a request with
+//! dummy ids does not get the generic "no API route" 404) while the methods not
+//! described are not, so the description cannot drift from the routes.
 
 use crate::accounts_support::accounts_mode;
 use crate::helpers::{spawn_app, TestApp};
