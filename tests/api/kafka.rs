@@ -5,7 +5,7 @@
 
 use crate::accounts_support::{accounts_env, call, provision, ws_as};
 use crate::helpers::{next_json, send_json, spawn_app, WsConnection};
-use crate::kafka_support::{python, Broker, COMMITTED, PRODUCE_RAW, READ_TOPIC};
+use crate::kafka_support::{python, Broker, COMMITTED, PRODUCE_RAW, RAW_LOG, READ_TOPIC};
 use crate::postgres_support::PgDatabase;
 use awc::http::Method;
 use awc::ws;
@@ -152,17 +152,18 @@ async fn wait_for_frames(database: &str, session_id: &str, expected: i64) {
 struct TopicDump {
     records: Vec<serde_json::Value>,
     codecs: Vec<i64>,
-    /// Where the broker says the log starts and ends (watermarks, the raw fetch's
-    /// last offset): shown when a check on the records fails.
+    /// Where the broker says the log starts and ends (watermarks) and where it ends
+    /// (read with raw fetches): shown when a check on the records fails.
     log: serde_json::Value,
 }
 
 fn read_topic(broker: &Broker, topic: &str) -> TopicDump {
-    serde_json::from_str(&python(READ_TOPIC, &[&broker.brokers, topic])).expect("the reader's JSON")
+    serde_json::from_str(&python(&[RAW_LOG, READ_TOPIC].concat(), &[&broker.brokers, topic]))
+        .expect("the reader's JSON")
 }
 
 fn committed(broker: &Broker, group: &str, topic: &str) -> (i64, i64) {
-    let output = python(COMMITTED, &[&broker.brokers, group, topic]);
+    let output = python(&[RAW_LOG, COMMITTED].concat(), &[&broker.brokers, group, topic]);
     let mut parts = output.split_whitespace().map(|part| part.parse::<i64>().unwrap());
     (parts.next().unwrap(), parts.next().unwrap())
 }
