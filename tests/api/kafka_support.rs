@@ -155,7 +155,8 @@ def raw_log(brokers, topic):
                 while pos + 61 <= end:
                     batch_start = pos
                     base_offset, batch_len, leader_epoch, magic, crc, attributes, last_delta = take(">qiibIhi")
-                    if base_offset >= log_end:
+                    # A batch the broker returns whole may start before the offset asked for.
+                    if base_offset + last_delta + 1 > log_end:
                         codecs.append(attributes & 7)
                         log_end = base_offset + last_delta + 1
                     pos = batch_start + 8 + 4 + batch_len
