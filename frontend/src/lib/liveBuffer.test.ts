@@ -55,6 +55,19 @@ describe('LiveLapBuffer', () => {
     expect(buffer.latest?.seq).toBe(3);
   });
 
+  it('keeps the whole lap as the previous one when the sim bumps its lap counter a frame early', () => {
+    const buffer = new LiveLapBuffer();
+    buffer.ingest(frames(1, 99, 1)); // lap 1: 10 m .. 990 m
+    buffer.ingest([frame(100, 2, 995)]); // the counter says lap 2, the car is still before the line
+    buffer.ingest(frames(101, 110, 2, 10, -8)); // lap 2 from 2 m
+    expect(buffer.previous?.lapNumber).toBe(1);
+    expect(buffer.previous?.length).toBe(99);
+    expect(buffer.current?.lapNumber).toBe(2);
+    expect(buffer.current?.column('distance')[0]).toBe(2);
+    expect(buffer.current?.length).toBe(10);
+    expect(buffer.lapsStarted).toBe(2);
+  });
+
   it('bumps the version only when something was added', () => {
     const buffer = new LiveLapBuffer();
     const v0 = buffer.version;

@@ -25,6 +25,9 @@ export interface TraceExtras {
   deltaS?: number | null;
 }
 
+/** A new lap whose distance wraps within this many samples started at the line early. */
+const STRAY_LAP_SAMPLES = 3;
+
 const orNaN = (v: number | null | undefined): number => (v == null || !Number.isFinite(v) ? NaN : v);
 
 export class LapTrace {
@@ -181,7 +184,16 @@ export class LiveLapBuffer {
   private append(frame: TelemetryFrame): void {
     const distance = frameDistance(frame, this.trackLengthM);
     const current = this.current;
-    if (!current || current.lapNumber !== frame.lap_number || this.wrapped(current, distance)) {
+    if (!current || current.lapNumber !== frame.lap_number) {
+      this.startLap(frame.lap_number);
+    } else if (this.wrapped(current, distance)) {
+      // A lap that wraps within its first few samples began at the end of the track:
+      // the sim bumped its lap counter a frame or two before the distance reset. Those
+      // samples are the end of the lap before, not a lap to keep as the previous one.
+      if (current.length <= STRAY_LAP_SAMPLES) {
+        this.current = null;
+        this.lapsStarted--;
+      }
       this.startLap(frame.lap_number);
     }
     const position = frame.world_position;
